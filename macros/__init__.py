@@ -1,0 +1,188 @@
+"""The macros module (``module_name: macros``): a thin adapter over pure functions.
+
+``define_env`` loads and validates everything once per build (``loader.load_site``) and
+registers the macros pages call. Any problem stops the build with one line per problem
+(``errors.SiteError``); a page asking for an unknown id is recorded, shown on the page
+and reported at the end of the build, together with every other such page.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from . import downloads, render
+from .errors import Problem, SiteError
+from .loader import Site, load_site
+
+# Outside the "mkdocs" logger tree on purpose: an overdue review is reported on every build
+# but does not abort a --strict build (set review_overdue: error in the settings for that).
+REVIEW_LOG = logging.getLogger("mentoring.review")
+if not REVIEW_LOG.handlers:
+    _h = logging.StreamHandler()
+    _h.setFormatter(logging.Formatter("WARNING -  %(message)s"))
+    REVIEW_LOG.addHandler(_h)
+    REVIEW_LOG.propagate = False
+
+_PAGE_ERRORS: list[Problem] = []
+
+
+def _install_error_format() -> None:
+    """Make macro rendering errors (undefined variables, bad calls) one readable line, no traceback."""
+    try:
+        from mkdocs_macros.errors import format_error
+    except ImportError:  # pragma: no cover
+        return
+
+    @format_error.register
+    def _one_line(error: Exception, markdown: str, page) -> str:
+        lineno = None
+        tb = error.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == "<template>":
+                lineno = tb.tb_lineno
+            tb = tb.tb_next
+        where = f"docs/{page.file.src_path}" + (f":{lineno}" if lineno else "")
+        message = str(getattr(error, "message", None) or error)
+        return f"{where}: macro error: {message} ({type(error).__name__})"
+
+
+def define_env(env) -> None:
+    _install_error_format()
+    _PAGE_ERRORS.clear()
+    docs_dir = Path(env.conf["docs_dir"])
+    root = Path(env.conf["config_file_path"]).parent if env.conf.get("config_file_path") else docs_dir.parent
+    site, problems = load_site(docs_dir, root)
+    if problems:
+        raise SiteError(problems)
+    assert site is not None
+    _report_overdue(site)
+
+    s = site.settings
+    env.variables["settings"] = s.model_dump()
+    env.conf["site_name"] = s.programme_name
+    env.conf["copyright"] = (f"{s.programme_name}, {s.institution}. Content {s.licence}; code MIT. "
+                             f"Contact: {s.contact_name} ({s.contact_email})")
+    env.conf["extra"]["ms_theme"] = {"primary": s.primary_colour, "accent": s.accent_colour}
+    if s.repo_url:
+        env.conf["repo_url"] = s.repo_url
+        env.conf["edit_uri"] = "edit/main/docs/"
+    state: dict = {"site": site, "downloads": None}
+    env.variables["_mentoring_state"] = state
+
+    def page_src() -> str:
+        return env.page.file.src_uri
+
+    def guarded(fn):
+        """Record a page's request for an unknown id instead of raising a traceback."""
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except render.UnknownId as exc:
+                src = env.page.file.src_path
+                _PAGE_ERRORS.append(Problem(f"docs/{src}", _line_of(env, fn.__name__), fn.__name__, str(exc)))
+                return f'<p class="ms-error"><strong>Build error:</strong> {render.escape(str(exc))}</p>'
+        wrapper.__name__ = fn.__name__
+        wrapper.__doc__ = fn.__doc__
+        return wrapper
+
+    def sizes() -> dict[str, int]:
+        return {k: len(v) for k, v in files().items()}
+
+    def files() -> dict[str, bytes]:
+        if state["downloads"] is None:
+            state["downloads"] = downloads.build_all(site.templates, site.settings, site.references)
+        return state["downloads"]
+
+    @env.macro
+    @guarded
+    def cite(*keys: str) -> str:
+        """In-text citation with its evidence label: cite("straus2013", "cho2011")."""
+        return render.cite_md(site, keys, page_src())
+
+    @env.macro
+    @guarded
+    def checklist(checklist_id: str) -> str:
+        """An interactive checklist from checklists.yml."""
+        return render.checklist(site, checklist_id, page_src())
+
+    @env.macro
+    @guarded
+    def template_page(template_id: str) -> str:
+        """A template's page body: purpose, downloads and the on-screen form."""
+        return render.template_page(site, template_id, page_src(), sizes())
+
+    @env.macro
+    @guarded
+    def template_library() -> str:
+        """Table of every template with links to each format and its size."""
+        return render.template_library(site, page_src(), sizes())
+
+    @env.macro
+    @guarded
+    def reference_library() -> str:
+        """The reference library, generated from references.yml."""
+        return render.reference_library(site, page_src(), site.cited_on)
+
+    @env.macro
+    @guarded
+    def programme_models_table() -> str:
+        """Comparison table of every programme model."""
+        return render.programme_models_table(site, page_src())
+
+    @env.macro
+    @guarded
+    def programme_model(model_id: str) -> str:
+        """One programme model's page body."""
+        return render.programme_model(site, model_id, page_src())
+
+    @env.macro
+    @guarded
+    def case_studies() -> str:
+        """Every case study from case_studies.yml."""
+        return render.case_studies(site, page_src())
+
+    env.variables["_mentoring_files"] = files
+
+
+def _line_of(env, name: str) -> int | None:
+    try:
+        for i, line in enumerate(env.raw_markdown.splitlines(), 1):
+            if f"{name}(" in line:
+                return i + _front_matter_lines(env)
+    except AttributeError:
+        pass
+    return None
+
+
+def _front_matter_lines(env) -> int:
+    try:
+        text = Path(env.page.file.abs_src_path).read_text(encoding="utf-8")
+        raw = env.raw_markdown
+        return text[: len(text) - len(raw)].count("\n") if text.endswith(raw) else 0
+    except (AttributeError, OSError, TypeError):
+        return 0
+
+
+def _report_overdue(site: Site) -> None:
+    if not site.overdue:
+        return
+    msg = f"Review overdue for {len(site.overdue)} page(s): " + "; ".join(site.overdue)
+    if site.settings.review_overdue == "error":
+        raise SiteError([Problem("docs/data/settings.yml", None, "review_overdue", msg)])
+    REVIEW_LOG.warning(msg)
+
+
+def on_post_build(env) -> None:
+    """Write every download into the built site, then fail if any page asked for an unknown id."""
+    if _PAGE_ERRORS:
+        problems = list(_PAGE_ERRORS)
+        _PAGE_ERRORS.clear()
+        raise SiteError(problems)
+    files = env.variables["_mentoring_files"]()
+    site_dir = Path(env.conf["site_dir"])
+    for rel, data in files.items():
+        path = site_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)

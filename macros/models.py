@@ -1,0 +1,346 @@
+"""Pydantic models for every data file under docs/data/.
+
+Each data file has one top-level key and validates against one of the ``*File``
+models below. Unknown keys are errors (``extra="forbid"``) so that a typo never
+passes silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+PagePath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_./-]+\.md$")]
+
+COMPETENCY_IDS = (
+    "communication",
+    "aligning-expectations",
+    "assessing-understanding",
+    "equity-and-inclusion",
+    "fostering-independence",
+    "professional-development",
+    "ethics",
+    "wellbeing",
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- references
+
+Design = Literal["trial", "systematic_review", "observational", "qualitative", "guidance"]
+
+DESIGN_LABELS: dict[str, str] = {
+    "trial": "Trial",
+    "systematic_review": "Systematic review",
+    "observational": "Observational",
+    "qualitative": "Qualitative",
+    "guidance": "Guidance",
+}
+
+DESIGN_EXPLANATIONS: dict[str, str] = {
+    "trial": "Randomised or controlled trial",
+    "systematic_review": "Systematic or scoping review of published studies",
+    "observational": "Observational study: survey, cohort, case-control or evaluation without randomisation",
+    "qualitative": "Qualitative study: interviews, focus groups or analysis of texts",
+    "guidance": "Guidance, consensus report, programme description or toolkit",
+}
+
+
+class Reference(Strict):
+    id: Id
+    authors: Text
+    year: int = Field(ge=1900, le=2100)
+    title: Text
+    venue: Text
+    doi: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    pmid: Annotated[str, StringConstraints(pattern=r"^\d{5,9}$")] | None = None
+    pmcid: Annotated[str, StringConstraints(pattern=r"^PMC\d+$")] | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    accessed: dt.date | None = None
+    design: Design
+    design_note: Text
+    finding: Text
+
+    @model_validator(mode="after")
+    def _has_identifier(self) -> "Reference":
+        if not (self.doi or self.pmid or self.url):
+            raise ValueError("needs at least one of doi, pmid or url")
+        if self.url and not (self.doi or self.pmid) and self.accessed is None:
+            raise ValueError("a web page (url without doi or pmid) needs an 'accessed' date")
+        return self
+
+    @property
+    def link(self) -> str:
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        assert self.url
+        return self.url
+
+    @property
+    def short(self) -> str:
+        """Author-year label: 'Straus et al. 2013', 'Gottlieb & Travis 2018', or an organisation's name."""
+        names = [a.strip() for a in self.authors.split(",") if a.strip()]
+        people = [n for n in names if re.fullmatch(r".+ [A-Z]{1,4}", n) or n.lower().startswith("et al")]
+        if not people:  # an organisation, not Vancouver-style personal names
+            return f"{self.authors} {self.year}"
+
+        def surname(name: str) -> str:
+            return re.sub(r" [A-Z]{1,4}$", "", name)
+
+        if len(names) > 2 or any(n.lower().startswith("et al") for n in names):
+            return f"{surname(names[0])} et al. {self.year}"
+        if len(names) == 2:
+            return f"{surname(names[0])} & {surname(names[1])} {self.year}"
+        return f"{surname(names[0])} {self.year}"
+
+
+class ReferencesFile(Strict):
+    references: list[Reference] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- competencies
+
+
+class Competency(Strict):
+    id: Literal[COMPETENCY_IDS]  # type: ignore[valid-type]
+    name: Text
+    summary: Text
+    page: PagePath
+
+
+class CompetenciesFile(Strict):
+    competencies: list[Competency] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- checklists
+
+Who = Literal["mentee", "mentor", "both", "programme-lead"]
+
+
+class ChecklistItem(Strict):
+    text: Text
+    who: Who
+    note: Text | None = None
+
+
+class ChecklistSection(Strict):
+    title: Text
+    items: list[ChecklistItem] = Field(min_length=1)
+
+
+class Checklist(Strict):
+    id: Id
+    title: Text
+    intro: Text | None = None
+    sections: list[ChecklistSection] = Field(min_length=1)
+
+
+class ChecklistsFile(Strict):
+    checklists: list[Checklist] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- templates
+
+
+class ShortText(Strict):
+    type: Literal["short_text"]
+    label: Text
+
+
+class LongText(Strict):
+    type: Literal["long_text"]
+    label: Text
+    lines: int = Field(default=3, ge=2, le=12)
+
+
+class DateField(Strict):
+    type: Literal["date"]
+    label: Text
+
+
+class Checkbox(Strict):
+    type: Literal["checkbox"]
+    label: Text
+
+
+class Rating(Strict):
+    type: Literal["rating"]
+    label: Text
+    scale: list[Text] = Field(min_length=2, max_length=7)
+
+
+class Table(Strict):
+    type: Literal["table"]
+    label: Text
+    columns: list[Text] = Field(min_length=1, max_length=6)
+    rows: int = Field(ge=1, le=12)
+
+
+class Signature(Strict):
+    type: Literal["signature"]
+    label: Text
+
+
+class Guidance(Strict):
+    type: Literal["guidance"]
+    text: Text
+
+
+TemplateField = Annotated[
+    Union[ShortText, LongText, DateField, Checkbox, Rating, Table, Signature, Guidance],
+    Field(discriminator="type"),
+]
+
+TemplateAudience = Literal["mentees", "mentors", "programme-leads", "facilitators"]
+
+
+class TemplateSection(Strict):
+    title: Text
+    guidance: Text | None = None
+    fields: list[TemplateField] = Field(min_length=1)
+
+
+class Template(Strict):
+    id: Id
+    title: Text
+    purpose: Text
+    audience: list[TemplateAudience] = Field(min_length=1)
+    when_to_use: Text
+    time_needed: Text
+    version: dt.date
+    related_pages: list[PagePath] = Field(default_factory=list)
+    credits: Text | None = None
+    sections: list[TemplateSection] = Field(min_length=1)
+
+
+class TemplatesFile(Strict):
+    templates: list[Template] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- programme models
+
+Strength = Literal["trial", "review", "observational", "descriptive"]
+
+STRENGTH_LABELS: dict[str, str] = {
+    "trial": "At least one randomised trial",
+    "review": "Reviews of mostly observational studies",
+    "observational": "Observational studies",
+    "descriptive": "Programme descriptions only",
+}
+
+
+class Example(Strict):
+    name: Text
+    description: Text
+    source: Id
+
+
+class ProgrammeModel(Strict):
+    id: Id
+    name: Text
+    summary: Text
+    structure: Text
+    who_mentors: Text
+    typical_cadence: Text
+    strengths: list[Text] = Field(min_length=1)
+    risks: list[Text] = Field(min_length=1)
+    resources_needed: list[Text] = Field(min_length=1)
+    evidence: Text
+    evidence_strength: Strength
+    examples: list[Example] = Field(default_factory=list)
+    best_for: Text
+    related_pages: list[PagePath] = Field(default_factory=list)
+
+
+class ProgrammeModelsFile(Strict):
+    programme_models: list[ProgrammeModel] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- case studies
+
+Stage = Literal["student", "resident", "early-career", "faculty", "programme"]
+
+
+class CaseStudy(Strict):
+    id: Id
+    title: Text
+    stage: Stage
+    scenario: Text
+    competencies: list[Literal[COMPETENCY_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
+    related_pages: list[PagePath] = Field(default_factory=list)
+    questions: list[Text] = Field(min_length=2)
+
+
+class CaseStudiesFile(Strict):
+    case_studies: list[CaseStudy] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- settings
+
+HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
+class Settings(Strict):
+    institution: Text
+    programme_name: Text
+    short_name: Text
+    contact_name: Text
+    contact_email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    escalation_contact: Text
+    escalation_email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    meeting_cadence: Text
+    relationship_length: Text
+    term_trainee: Text
+    term_faculty: Text
+    paper_size: Literal["A4", "Letter"] = "A4"
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")] = "en"
+    repo_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    primary_colour: HexColour = "#1d4f91"
+    accent_colour: HexColour = "#a3246b"
+    licence: Text = "CC BY 4.0"
+    review_overdue: Literal["warn", "error"] = "warn"
+
+    @field_validator("programme_name", "institution", "short_name")
+    @classmethod
+    def _one_line(cls, v: str) -> str:
+        if "\n" in v:
+            raise ValueError("must be a single line")
+        return v
+
+
+class SettingsFile(Strict):
+    settings: Settings
+
+
+# --------------------------------------------------------------------------- page front matter
+
+Audience = Literal["trainees", "mentors", "programme-leads", "everyone"]
+
+
+class FrontMatter(BaseModel):
+    """Front matter every page must carry. Other keys (render_macros, hide, ...) are allowed."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    title: Text
+    description: Annotated[str, StringConstraints(min_length=20, max_length=200)]
+    audience: list[Audience] = Field(min_length=1)
+    last_reviewed: dt.date
+    next_review_due: dt.date
+    reviewed_by: Text
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "FrontMatter":
+        if self.next_review_due <= self.last_reviewed:
+            raise ValueError("next_review_due must be after last_reviewed")
+        return self
