@@ -55,8 +55,35 @@
     });
   }
 
+  /* Task lists written in a page's Markdown: label each box with its item's text and keep ticks per page. */
+  function setupTaskLists() {
+    var lists = document.querySelectorAll("article .task-list");
+    if (!lists.length) { return; }
+    var store = storage();
+    var key = PREFIX + "page:" + window.location.pathname.replace(/\.html$/, "");
+    var state = {};
+    if (store) {
+      try { state = JSON.parse(store.getItem(key) || "{}") || {}; } catch (e) { state = {}; }
+    }
+    var boxes = document.querySelectorAll("article .task-list-item > .task-list-control > input[type=checkbox], article .task-list-item > input[type=checkbox]");
+    boxes.forEach(function (box, i) {
+      var item = box.closest(".task-list-item");
+      var text = item ? item.textContent.trim().replace(/\s+/g, " ") : "";
+      if (text && !box.getAttribute("aria-label")) { box.setAttribute("aria-label", text.slice(0, 200)); }
+      box.disabled = false;
+      var id = String(i) + ":" + text.slice(0, 40);
+      box.checked = Boolean(state[id]);
+      box.addEventListener("change", function () {
+        if (!store) { return; }
+        if (box.checked) { state[id] = true; } else { delete state[id]; }
+        if (Object.keys(state).length) { store.setItem(key, JSON.stringify(state)); } else { store.removeItem(key); }
+      });
+    });
+  }
+
   function init() {
     document.querySelectorAll("[data-ms-store]").forEach(setup);
+    setupTaskLists();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

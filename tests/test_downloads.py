@@ -1,0 +1,152 @@
+"""Downloads: every template as DOCX, PDF and Markdown, readable, branded, Unicode-safe, reproducible."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from macros import downloads
+from macros import models as m
+from macros.loader import load_site
+from macros.text import plain
+
+from .conftest import ROOT, build
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u00ad", "").split())
+
+
+def docx_text(data: bytes) -> str:
+    doc = Document(io.BytesIO(data))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts += [c.text for c in row.cells]
+    for section in doc.sections:
+        parts += [p.text for p in section.header.paragraphs] + [p.text for p in section.footer.paragraphs]
+    return _norm("\n".join(parts))
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return _norm("\n".join(page.extract_text() or "" for page in reader.pages))
+
+
+@pytest.fixture(scope="module")
+def site():
+    s, problems = load_site(ROOT / "docs", ROOT)
+    assert problems == []
+    return s
+
+
+def _expected_strings(t: m.Template, cite) -> list[str]:
+    out = [plain(t.title)]
+    for sec in t.sections:
+        out.append(plain(sec.title, cite))
+        for f in sec.fields:
+            if not isinstance(f, m.Guidance):
+                out.append(plain(f.label, cite))
+    return [_norm(s) for s in out]
+
+
+def test_every_template_produces_three_files_in_the_built_site(built_site: Path, site):
+    assert len(site.templates) >= 14
+    for tid in site.templates:
+        for ext in ("docx", "pdf", "md"):
+            f = built_site / "downloads" / "templates" / f"{tid}.{ext}"
+            assert f.is_file() and f.stat().st_size > 200, f
+
+
+def test_documents_contain_title_sections_labels_and_programme(built_site: Path, site):
+    cite = lambda key: f"({site.references[key].short})"  # noqa: E731
+    name = site.settings.programme_name
+    for tid, t in site.templates.items():
+        base = built_site / "downloads" / "templates" / tid
+        texts = {
+            "docx": docx_text((base.with_suffix(".docx")).read_bytes()),
+            "pdf": pdf_text((base.with_suffix(".pdf")).read_bytes()),
+            "md": _norm(base.with_suffix(".md").read_text(encoding="utf-8").replace("\\|", "|")),
+        }
+        for fmt, text in texts.items():
+            assert name in text, (tid, fmt)
+            assert site.settings.contact_email in text, (tid, fmt)
+            for expected in _expected_strings(t, cite):
+                assert expected in text, (tid, fmt, expected)
+
+
+def test_pdf_paper_size_follows_the_settings(site):
+    t = next(iter(site.templates.values()))
+    a4 = PdfReader(io.BytesIO(downloads.template_pdf(t, site.settings, site.references))).pages[0].mediabox
+    letter_settings = site.settings.model_copy(update={"paper_size": "Letter"})
+    letter = PdfReader(io.BytesIO(downloads.template_pdf(t, letter_settings, site.references))).pages[0].mediabox
+    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
+    assert (round(float(letter.width)), round(float(letter.height))) == (612, 792)
+
+
+UNICODE = {
+    "programme_name": "Programme de mentorat – Hôpital Universitaire de Genève",
+    "institution": "Łódź “Zürich” — Genève",
+}
+
+
+def test_text_outside_latin1_survives_in_every_format(site):
+    s = site.settings.model_copy(update=UNICODE)
+    t = site.templates["mentoring-agreement"]
+    t = t.model_copy(update={"title": "Accord de mentorat – “Genève” Łódź"})
+    for fmt, data in (("md", downloads.template_markdown(t, s, site.references).decode("utf-8")),
+                      ("docx", docx_text(downloads.template_docx(t, s, site.references))),
+                      ("pdf", pdf_text(downloads.template_pdf(t, s, site.references)))):
+        text = _norm(data)
+        for expected in (*UNICODE.values(), "Accord de mentorat – “Genève” Łódź"):
+            assert expected in text, (fmt, expected)
+
+
+def test_hostile_strings_stay_literal_in_documents(site):
+    hostile = "<script>alert(1)</script> {{ settings.contact_email }} " + "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3
+    t = m.Template.model_validate({
+        "id": "hostile", "title": "Hostile <b>title</b>", "purpose": hostile, "audience": ["mentees"],
+        "when_to_use": "Now", "time_needed": "1 minute", "version": "2026-11-26",
+        "sections": [{"title": "S <i>x</i>", "fields": [
+            {"type": "short_text", "label": hostile}, {"type": "long_text", "label": "Empty"},
+            {"type": "table", "label": "T", "columns": ["<a>"], "rows": 1}]}],
+    })
+    md = downloads.template_markdown(t, site.settings, site.references).decode("utf-8")
+    assert "<script>" not in md and "&lt;script&gt;" in md and "{{ settings.contact_email }}" in md
+    for text in (docx_text(downloads.template_docx(t, site.settings, site.references)),
+                 pdf_text(downloads.template_pdf(t, site.settings, site.references))):
+        assert "<script>alert(1)</script>" in text.replace(" ", "") or "<script>alert(1)</script>" in text
+        assert "Hostile <b>title</b>" in text
+
+
+def test_two_builds_give_identical_downloads(built_site: Path, tmp_path: Path):
+    second = tmp_path / "second"
+    result = build(ROOT, second)
+    assert result.returncode == 0, result.stderr
+
+    def digests(root: Path) -> dict[str, str]:
+        return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted((root / "downloads").rglob("*")) if p.is_file()}
+
+    first, again = digests(built_site), digests(second)
+    assert first and first == again
+
+
+def test_docx_has_header_footer_and_fixed_timestamps(site):
+    import zipfile
+
+    t = site.templates["meeting-agenda-and-record"]
+    data = downloads.template_docx(t, site.settings, site.references)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    doc = Document(io.BytesIO(data))
+    assert site.settings.programme_name in doc.sections[0].header.paragraphs[0].text
+    footer = doc.sections[0].footer.paragraphs[0].text
+    assert t.title in footer and t.version.isoformat() in footer and site.settings.licence in footer
+    assert re.search(r"\u2610", docx_text(data))  # checkbox glyphs for ticks and rating scales
