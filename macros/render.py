@@ -43,14 +43,14 @@ def md_link(page: str, target: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(page) or ".")
 
 
-def url(page: str, target: str) -> str:
-    """Relative URL (for raw HTML) from source page to a target .md page or a built file."""
-    if target.endswith(".md"):
-        target = target[:-3] + ".html"
+def url(page: str, target: str, built_file: bool = False) -> str:
+    """Relative URL (for raw HTML) from a source page to a target .md page, or to a built file."""
     frag = ""
     if "#" in target:
         target, frag = target.split("#", 1)
         frag = "#" + frag
+    if target.endswith(".md") and not built_file:
+        target = target[:-3] + ".html"
     return posixpath.relpath(target, posixpath.dirname(page) or ".") + frag
 
 
@@ -214,7 +214,7 @@ def download_links(t: m.Template, page: str, sizes: dict[str, int]) -> str:
         path = f"downloads/templates/{t.id}.{ext}"
         size = sizes.get(path)
         size_txt = f" <span class=\"ms-size\">{human_size(size)}</span>" if size is not None else ""
-        links.append(f'<a class="md-button" href="{url(page, path)}" download>{name}{size_txt}</a>')
+        links.append(f'<a class="md-button" href="{url(page, path, built_file=True)}" download>{name}{size_txt}</a>')
     return f'<p class="ms-downloads">{" ".join(links)}</p>'
 
 
@@ -250,7 +250,7 @@ def template_library(site: Site, page: str, sizes: dict[str, int]) -> str:
     rows = []
     for t in sorted(site.templates.values(), key=lambda t: t.title.lower()):
         fmts = " · ".join(
-            f'<a href="{url(page, f"downloads/templates/{t.id}.{ext}")}" download>{ext.upper()}'
+            f'<a href="{url(page, f"downloads/templates/{t.id}.{ext}", built_file=True)}" download>{ext.upper()}'
             f' <span class="ms-size">({human_size(sizes[f"downloads/templates/{t.id}.{ext}"])})</span></a>'
             if f"downloads/templates/{t.id}.{ext}" in sizes else ext.upper()
             for ext in ("docx", "pdf", "md")
