@@ -91,7 +91,7 @@ def define_env(env) -> None:
 
     def files() -> dict[str, bytes]:
         if state["downloads"] is None:
-            state["downloads"] = downloads.build_all(site.templates, site.settings, site.references)
+            state["downloads"] = downloads.build_all(site)
         return state["downloads"]
 
     @env.macro
@@ -142,6 +142,31 @@ def define_env(env) -> None:
         """Every case study from case_studies.yml."""
         return render.case_studies(site, page_src())
 
+    @env.macro
+    @guarded
+    def session_page(session_id: str) -> str:
+        """A curriculum session's page body."""
+        return render.session_page(site, session_id, page_src())
+
+    @env.macro
+    @guarded
+    def curriculum_table() -> str:
+        """The course sequence with links to each session and its facilitator guide."""
+        return render.curriculum_table(site, page_src())
+
+    @env.macro
+    @guarded
+    def course_pack_links() -> str:
+        """Download buttons for the whole course pack."""
+        return render.course_pack_links(page_src())
+
+    @env.macro
+    @guarded
+    def self_assessment(assessment_id: str) -> str:
+        """An interactive self-assessment form."""
+        return render.self_assessment(site, assessment_id, page_src())
+
+    env.variables["course_minutes"] = render.curriculum_totals(site)
     env.variables["_mentoring_files"] = files
 
 

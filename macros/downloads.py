@@ -1,23 +1,19 @@
-"""Downloads generated from the same template models as the web pages: DOCX, PDF, Markdown.
+"""Downloads, generated from the same models as the web pages.
 
-All three writers are deterministic: the same inputs give byte-identical files (fixed
-timestamps in the DOCX zip and the PDF metadata), so builds are reproducible.
+Each template becomes ``downloads/templates/<id>.{docx,pdf,md}``; each curriculum session a
+facilitator guide ``downloads/curriculum/<id>.{docx,pdf}``, and the whole course a pack
+``downloads/curriculum/course-pack.{docx,pdf}``. The programme's name and contact come from
+the settings, so a fork's downloads carry the fork's identity.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
-from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
+from . import documents as d
 from . import models as m
-from .text import markdown_text, plain
-
-FONT_DIR = Path(__file__).parent / "fonts"
-BOX = "\u2610"  # ballot box
-RULE = "_" * 60
+from .text import plain
 
 Cite = Callable[[str], str]
 
@@ -26,296 +22,167 @@ def _cite_text(refs: dict[str, m.Reference]) -> Cite:
     return lambda key: f"({refs[key].short})" if key in refs else f"[{key}]"
 
 
-def _footer_text(t: m.Template, s: m.Settings) -> str:
-    return f"{t.title} · version {t.version.isoformat()} · {s.licence} · {s.programme_name}"
+def _doc(title: str, s: m.Settings, version: dt.date, blocks: Iterable[d.Block]) -> d.Doc:
+    return d.Doc(
+        title=title,
+        header=f"{s.programme_name} · {s.institution}",
+        footer=f"{title} · version {version.isoformat()} · {s.licence} · {s.programme_name}",
+        date=version,
+        author=s.programme_name,
+        language=s.language,
+        paper=s.paper_size,
+        blocks=tuple(blocks),
+    )
 
 
-def _intro_lines(t: m.Template, s: m.Settings, cite: Cite) -> list[tuple[str, str]]:
-    lines = [
-        ("Purpose", plain(t.purpose, cite)),
-        ("For", ", ".join(a.replace("-", " ") for a in t.audience)),
-        ("When to use it", plain(t.when_to_use, cite)),
-        ("Time needed", plain(t.time_needed)),
-        ("Programme", f"{s.programme_name}, {s.institution}"),
-        ("Contact", f"{s.contact_name}, {s.contact_email}"),
+def _contact(s: m.Settings) -> list[d.Block]:
+    return [d.Meta("Programme", f"{s.programme_name}, {s.institution}"),
+            d.Meta("Contact", f"{s.contact_name}, {s.contact_email}")]
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def template_blocks(t: m.Template, s: m.Settings, cite: Cite) -> list[d.Block]:
+    blocks: list[d.Block] = [
+        d.Meta("Purpose", plain(t.purpose, cite)),
+        d.Meta("For", ", ".join(a.replace("-", " ") for a in t.audience)),
+        d.Meta("When to use it", plain(t.when_to_use, cite)),
+        d.Meta("Time needed", plain(t.time_needed)),
+        *_contact(s),
     ]
     if t.credits:
-        lines.append(("Credits", plain(t.credits, cite)))
-    return lines
+        blocks.append(d.Meta("Credits", plain(t.credits, cite)))
+    for sec in t.sections:
+        blocks.append(d.Heading(plain(sec.title, cite)))
+        if sec.guidance:
+            blocks.append(d.Para(plain(sec.guidance, cite), "italic"))
+        for f in sec.fields:
+            if isinstance(f, m.Guidance):
+                blocks.append(d.Para(plain(f.text, cite), "italic"))
+                continue
+            label = plain(f.label, cite)
+            if isinstance(f, m.ShortText):
+                blocks.append(d.Lines(label, 1))
+            elif isinstance(f, m.LongText):
+                blocks.append(d.Lines(label, f.lines))
+            elif isinstance(f, m.DateField):
+                blocks.append(d.DateLine(label))
+            elif isinstance(f, m.Checkbox):
+                blocks.append(d.Tick(label))
+            elif isinstance(f, m.Rating):
+                blocks.append(d.Scale(label, tuple(plain(x) for x in f.scale)))
+            elif isinstance(f, m.Table):
+                cols = tuple(plain(c) for c in f.columns)
+                blocks.append(d.Grid(label, cols, tuple(("",) * len(cols) for _ in range(f.rows))))
+            elif isinstance(f, m.Signature):
+                blocks.append(d.SignLine(label))
+    return blocks
 
 
-# --------------------------------------------------------------------------- Markdown
+def template_doc(t: m.Template, s: m.Settings, refs: dict[str, m.Reference]) -> d.Doc:
+    return _doc(plain(t.title), s, t.version, template_blocks(t, s, _cite_text(refs)))
 
 
 def template_markdown(t: m.Template, s: m.Settings, refs: dict[str, m.Reference]) -> bytes:
-    cite = _cite_text(refs)
-    out = [f"# {markdown_text(t.title)}", "", f"*{markdown_text(s.programme_name)} · {markdown_text(s.institution)}*", ""]
-    for label, value in _intro_lines(t, s, cite):
-        out.append(f"- **{label}:** {markdown_text(value)}")
-    out.append("")
-    for section in t.sections:
-        out += [f"## {markdown_text(section.title)}", ""]
-        if section.guidance:
-            out += [f"*{markdown_text(plain(section.guidance, cite))}*", ""]
-        for f in section.fields:
-            if isinstance(f, m.Guidance):
-                out += [f"> {markdown_text(plain(f.text, cite))}", ""]
-                continue
-            label = markdown_text(plain(f.label, cite))
-            if isinstance(f, m.ShortText):
-                out += [f"**{label}:** ____________________", ""]
-            elif isinstance(f, m.LongText):
-                out += [f"**{label}:**", ""] + ["____________________________________________________________"] * f.lines + [""]
-            elif isinstance(f, m.DateField):
-                out += [f"**{label}:** ____ / ____ / ________", ""]
-            elif isinstance(f, m.Checkbox):
-                out += [f"- [ ] {label}", ""]
-            elif isinstance(f, m.Rating):
-                out += [f"**{label}:** " + "   ".join(f"[ ] {markdown_text(x)}" for x in f.scale), ""]
-            elif isinstance(f, m.Table):
-                cols = [markdown_text(c).replace("|", "\\|") for c in f.columns]
-                out += [f"**{label}**", "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-                out += ["| " + " | ".join(" " for _ in cols) + " |"] * f.rows + [""]
-            elif isinstance(f, m.Signature):
-                out += [f"**{label}:** Signature ____________________  Date ____ / ____ / ________", ""]
-    out += ["---", "", f"*{markdown_text(_footer_text(t, s))}*", ""]
-    text = "\n".join(out)
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text.encode("utf-8")
-
-
-# --------------------------------------------------------------------------- DOCX
-
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite a zip with sorted entries and fixed timestamps (reproducible output)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    names = src.namelist()
-    # [Content_Types].xml must stay first for some readers.
-    names.sort(key=lambda n: (n != "[Content_Types].xml", n))
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(name))
-    return out.getvalue()
-
-
-def _ruled(paragraph) -> None:
-    """Give a paragraph a bottom border: a ruled line to write on."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    ppr = paragraph._p.get_or_add_pPr()
-    bdr = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "808080")):
-        bottom.set(qn(k), v)
-    bdr.append(bottom)
-    ppr.append(bdr)
+    return d.to_markdown(template_doc(t, s, refs))
 
 
 def template_docx(t: m.Template, s: m.Settings, refs: dict[str, m.Reference]) -> bytes:
-    from docx import Document
-    from docx.enum.section import WD_ORIENT  # noqa: F401  (kept for clarity of intent)
-    from docx.shared import Mm, Pt
-
-    cite = _cite_text(refs)
-    doc = Document()
-    section = doc.sections[0]
-    if s.paper_size == "A4":
-        section.page_width, section.page_height = Mm(210), Mm(297)
-    else:
-        section.page_width, section.page_height = Mm(215.9), Mm(279.4)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(20))
-    style = doc.styles["Normal"]
-    style.font.name = "Calibri"
-    style.font.size = Pt(11)
-
-    section.header.paragraphs[0].text = f"{s.programme_name} · {s.institution}"
-    footer = section.footer.paragraphs[0]
-    footer.text = _footer_text(t, s)
-    footer.runs[0].font.size = Pt(8)
-
-    doc.add_heading(plain(t.title), level=0)
-    for label, value in _intro_lines(t, s, cite):
-        p = doc.add_paragraph()
-        p.add_run(f"{label}: ").bold = True
-        p.add_run(value)
-
-    for sec in t.sections:
-        doc.add_heading(plain(sec.title, cite), level=1)
-        if sec.guidance:
-            doc.add_paragraph().add_run(plain(sec.guidance, cite)).italic = True
-        for f in sec.fields:
-            if isinstance(f, m.Guidance):
-                doc.add_paragraph().add_run(plain(f.text, cite)).italic = True
-                continue
-            label = plain(f.label, cite)
-            if isinstance(f, m.ShortText):
-                p = doc.add_paragraph()
-                p.add_run(f"{label}: ").bold = True
-                _ruled(p)
-            elif isinstance(f, m.LongText):
-                doc.add_paragraph().add_run(label).bold = True
-                for _ in range(f.lines):
-                    _ruled(doc.add_paragraph())
-            elif isinstance(f, m.DateField):
-                p = doc.add_paragraph()
-                p.add_run(f"{label}: ").bold = True
-                p.add_run("____ / ____ / ________")
-            elif isinstance(f, m.Checkbox):
-                doc.add_paragraph(f"{BOX}  {label}")
-            elif isinstance(f, m.Rating):
-                p = doc.add_paragraph()
-                p.add_run(f"{label}").bold = True
-                doc.add_paragraph("     ".join(f"{BOX} {plain(x)}" for x in f.scale))
-            elif isinstance(f, m.Table):
-                doc.add_paragraph().add_run(label).bold = True
-                table = doc.add_table(rows=f.rows + 1, cols=len(f.columns))
-                table.style = "Table Grid"
-                for i, col in enumerate(f.columns):
-                    cell = table.rows[0].cells[i]
-                    cell.text = plain(col)
-                    cell.paragraphs[0].runs[0].bold = True
-                doc.add_paragraph()
-            elif isinstance(f, m.Signature):
-                p = doc.add_paragraph()
-                p.add_run(f"{label}").bold = True
-                p.add_run("   Signature: ______________________   Date: ____ / ____ / ________")
-
-    props = doc.core_properties
-    stamp = dt.datetime.combine(t.version, dt.time(0, 0))
-    props.created = props.modified = props.last_printed = stamp
-    props.author = props.last_modified_by = s.programme_name
-    props.title = t.title
-    props.revision = 1
-    buf = io.BytesIO()
-    doc.save(buf)
-    return _normalise_zip(buf.getvalue())
-
-
-# --------------------------------------------------------------------------- PDF
+    return d.to_docx(template_doc(t, s, refs))
 
 
 def template_pdf(t: m.Template, s: m.Settings, refs: dict[str, m.Reference]) -> bytes:
-    from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
+    return d.to_pdf(template_doc(t, s, refs))
 
+
+# --------------------------------------------------------------------------- curriculum
+
+
+def session_blocks(x: m.Session, templates: dict[str, m.Template], refs: dict[str, m.Reference],
+                   cite: Cite) -> list[d.Block]:
+    blocks: list[d.Block] = [
+        d.Meta("Session", f"{x.number} · {TRACK_LABELS[x.track]}"),
+        d.Meta("Audience", plain(x.audience)),
+        d.Meta("Group size", plain(x.group_size)),
+        d.Meta("Duration", f"{x.duration_minutes} minutes"),
+        d.Para(plain(x.summary, cite)),
+        d.Heading("Learning objectives"),
+        d.Para("By the end of the session participants will be able to:"),
+        d.Bullets(tuple(plain(o, cite) for o in x.objectives), numbered=True),
+        d.Heading("Pre-work"),
+        d.Bullets(tuple(plain(p, cite) for p in x.pre_work)),
+        d.Heading("Timed plan"),
+    ]
+    start = 0
+    rows = []
+    for a in x.activities:
+        rows.append((f"{start}–{start + a.minutes}", f"{a.minutes} min", plain(a.title), plain(a.method), plain(a.materials)))
+        start += a.minutes
+    blocks.append(d.Grid("", ("Time", "Minutes", "Activity", "Method", "Materials"), tuple(rows)))
+    for a in x.activities:
+        blocks += [d.Heading(f"{plain(a.title)} ({a.minutes} min)", 2), d.Para(plain(a.description, cite))]
+    for case in x.cases:
+        blocks += [d.Heading(f"Case: {plain(case.title)}")]
+        blocks += [d.Para(p) for p in plain(case.scenario, cite).split("\n\n")]
+        blocks += [d.Para("Discussion prompts", "bold"), d.Bullets(tuple(plain(q, cite) for q in case.prompts), True)]
+    blocks += [
+        d.Heading("Facilitator notes"),
+        d.Para("What tends to happen", "bold"),
+        d.Bullets(tuple(plain(n, cite) for n in x.facilitator_notes.what_tends_to_happen)),
+        d.Para("Handling difficult moments", "bold"),
+        d.Bullets(tuple(plain(n, cite) for n in x.facilitator_notes.difficult_moments)),
+    ]
+    if x.take_home_templates:
+        blocks += [d.Heading("Take-home tools"),
+                   d.Bullets(tuple(f"{templates[t].title} (template '{t}')" for t in x.take_home_templates))]
+    if x.references:
+        blocks += [d.Heading("References"),
+                   d.Bullets(tuple(f"{refs[k].authors}. {refs[k].title}. {refs[k].venue}. {refs[k].link}"
+                                   for k in x.references))]
+    return blocks
+
+
+TRACK_LABELS = {"core": "Core course", "mentee": "Mentee track", "programme-lead": "Programme-lead workshop"}
+
+
+def session_doc(x: m.Session, s: m.Settings, templates, refs, version: dt.date) -> d.Doc:
+    return _doc(f"Facilitator guide: {plain(x.title)}", s, version,
+                [*_contact(s), *session_blocks(x, templates, refs, _cite_text(refs))])
+
+
+def course_pack_doc(sessions: list[m.Session], s: m.Settings, templates, refs, version: dt.date) -> d.Doc:
     cite = _cite_text(refs)
-    footer_text = _footer_text(t, s)
-    header_text = f"{s.programme_name} · {s.institution}"
-
-    class Doc(FPDF):
-        def header(self) -> None:
-            self.set_font("body", "", 8)
-            self.set_text_color(90)
-            self.cell(0, 5, header_text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            self.ln(2)
-            self.set_text_color(0)
-
-        def footer(self) -> None:
-            self.set_y(-14)
-            self.set_font("body", "", 7.5)
-            self.set_text_color(90)
-            self.multi_cell(0, 4, f"{footer_text} · page {self.page_no()}/{{nb}}", align="C")
-            self.set_text_color(0)
-
-    pdf = Doc(format="A4" if s.paper_size == "A4" else "Letter")
-    pdf.set_margins(18, 16, 18)
-    pdf.set_auto_page_break(True, margin=18)
-    pdf.add_font("body", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("body", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.add_font("body", "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
-    stamp = dt.datetime.combine(t.version, dt.time(0, 0), tzinfo=dt.timezone.utc)
-    pdf.set_creation_date(stamp)
-    pdf.set_title(t.title)
-    pdf.set_author(s.programme_name)
-    pdf.set_creator(s.programme_name)
-    pdf.set_producer("mentoring curriculum site")
-    pdf.set_lang(s.language)
-    pdf.add_page()
-    width = pdf.epw
-
-    def para(text: str, style: str = "", size: float = 10, h: float = 5, after: float = 1.5) -> None:
-        pdf.set_font("body", style, size)
-        pdf.multi_cell(width, h, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.ln(after)
-
-    def ruled(n: int) -> None:
-        for _ in range(n):
-            pdf.ln(6)
-            y = pdf.get_y()
-            pdf.set_draw_color(150)
-            pdf.line(pdf.l_margin, y, pdf.l_margin + width, y)
-        pdf.ln(3)
-
-    para(plain(t.title), "B", 18, 8, 3)
-    for label, value in _intro_lines(t, s, cite):
-        pdf.set_font("body", "B", 9.5)
-        pdf.multi_cell(width, 4.8, f"**{label}:** {value}", markdown=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(2)
-
-    for sec in t.sections:
-        if pdf.get_y() > pdf.h - 60:
-            pdf.add_page()
-        pdf.ln(2)
-        para(plain(sec.title, cite), "B", 13, 7, 1)
-        if sec.guidance:
-            para(plain(sec.guidance, cite), "I", 9.5)
-        for f in sec.fields:
-            if isinstance(f, m.Guidance):
-                para(plain(f.text, cite), "I", 9.5)
-                continue
-            label = plain(f.label, cite)
-            if isinstance(f, m.ShortText):
-                para(label, "B", 10, 5, 0)
-                ruled(1)
-            elif isinstance(f, m.LongText):
-                para(label, "B", 10, 5, 0)
-                ruled(f.lines)
-            elif isinstance(f, m.DateField):
-                para(f"{label}:  ____ / ____ / ________", "B", 10, 6, 2)
-            elif isinstance(f, m.Checkbox):
-                para(f"{BOX}  {label}", "", 10, 5.5, 1)
-            elif isinstance(f, m.Rating):
-                para(label, "B", 10, 5, 0.5)
-                para("    ".join(f"{BOX} {plain(x)}" for x in f.scale), "", 9.5, 5, 2)
-            elif isinstance(f, m.Table):
-                para(label, "B", 10, 5, 1)
-                pdf.set_font("body", "", 9)
-                with pdf.table(width=width, line_height=7, first_row_as_headings=True) as table:
-                    head = table.row()
-                    for c in f.columns:
-                        head.cell(plain(c))
-                    for _ in range(f.rows):
-                        row = table.row()
-                        for _c in f.columns:
-                            row.cell(" ")
-                pdf.ln(3)
-            elif isinstance(f, m.Signature):
-                para(f"{label}", "B", 10, 5, 0)
-                para("Signature: ______________________________    Date: ____ / ____ / ________", "", 10, 8, 2)
-
-    pdf.file_id = lambda: ""  # no random document id: reproducible output
-    return bytes(pdf.output())
+    core = sum(x.duration_minutes for x in sessions if x.track == "core")
+    blocks: list[d.Block] = [*_contact(s), d.Para(f"The core course runs for {core} minutes ({core / 60:g} hours).")]
+    blocks.append(d.Grid("Sessions", ("No.", "Session", "Track", "Minutes"),
+                         tuple((str(x.number), plain(x.title), TRACK_LABELS[x.track], str(x.duration_minutes))
+                               for x in sessions)))
+    for x in sessions:
+        blocks += [d.PageBreak(), d.Heading(f"Session {x.number}: {plain(x.title)}"),
+                   *[b if not isinstance(b, d.Heading) else d.Heading(b.text, 2)
+                     for b in session_blocks(x, templates, refs, cite)]]
+    return _doc(f"Mentor-training course pack: {s.programme_name}", s, version, blocks)
 
 
 # --------------------------------------------------------------------------- all files
 
 
-def build_all(templates: dict[str, m.Template], s: m.Settings, refs: dict[str, m.Reference]) -> dict[str, bytes]:
+def build_all(site) -> dict[str, bytes]:
     """Every download, keyed by its path inside the built site."""
+    s, refs = site.settings, site.references
     files: dict[str, bytes] = {}
-    for t in templates.values():
-        base = f"downloads/templates/{t.id}"
-        files[f"{base}.md"] = template_markdown(t, s, refs)
-        files[f"{base}.docx"] = template_docx(t, s, refs)
-        files[f"{base}.pdf"] = template_pdf(t, s, refs)
+    for t in site.templates.values():
+        doc = template_doc(t, s, refs)
+        for ext, writer in d.WRITERS.items():
+            files[f"downloads/templates/{t.id}.{ext}"] = writer(doc)
+    sessions = sorted(site.curriculum.values(), key=lambda x: x.number)
+    if sessions:
+        for x in sessions:
+            doc = session_doc(x, s, site.templates, refs, x.version)
+            files[f"downloads/curriculum/{x.id}.docx"] = d.to_docx(doc)
+            files[f"downloads/curriculum/{x.id}.pdf"] = d.to_pdf(doc)
+        pack = course_pack_doc(sessions, s, site.templates, refs, max(x.version for x in sessions))
+        files["downloads/curriculum/course-pack.docx"] = d.to_docx(pack)
+        files["downloads/curriculum/course-pack.pdf"] = d.to_pdf(pack)
     return files

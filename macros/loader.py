@@ -31,6 +31,8 @@ DATASETS: dict[str, tuple[str, type[BaseModel]]] = {
     "templates": ("templates", m.TemplatesFile),
     "programme_models": ("programme_models", m.ProgrammeModelsFile),
     "case_studies": ("case_studies", m.CaseStudiesFile),
+    "curriculum": ("curriculum", m.CurriculumFile),
+    "self_assessments": ("self_assessments", m.SelfAssessmentsFile),
 }
 
 CITE_IN_TEXT = re.compile(r"\[@([a-z0-9][a-z0-9-]*)\]")
@@ -50,6 +52,8 @@ class Site:
     templates: dict[str, m.Template] = field(default_factory=dict)
     programme_models: dict[str, m.ProgrammeModel] = field(default_factory=dict)
     case_studies: dict[str, m.CaseStudy] = field(default_factory=dict)
+    curriculum: dict[str, m.Session] = field(default_factory=dict)
+    self_assessments: dict[str, m.SelfAssessment] = field(default_factory=dict)
     pages: dict[str, m.FrontMatter] = field(default_factory=dict)
     overdue: list[str] = field(default_factory=list)
     cited_on: dict[str, list[str]] = field(default_factory=dict)
@@ -326,6 +330,19 @@ def _walk_strings(obj: Any, loc: tuple = ()):
             yield from _walk_strings(item, loc + (i,))
 
 
+def _check_session(x: m.Session, rel: str, loaded: dict, refs: dict, broken: set[str]) -> list[Problem]:
+    out = []
+    for i, tid in enumerate(x.take_home_templates):
+        if "templates" not in broken and tid not in loaded["templates"]:
+            out.append(Problem(rel, None, f"curriculum[{x.id}].take_home_templates[{i}]",
+                               f"unknown template '{tid}' (not in templates.yml)"))
+    for i, key in enumerate(x.references):
+        if key not in refs:
+            out.append(Problem(rel, None, f"curriculum[{x.id}].references[{i}]",
+                               f"unknown reference '{key}' (not in references.yml)"))
+    return out
+
+
 class _AnyKey(dict):
     """Stands in for a data set that failed to load, so its ids are not reported again."""
 
@@ -364,7 +381,8 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
             cited_on[key].append(page)
 
     data_pages = {"templates": "templates/{}.md", "programme_models": "models/{}.md",
-                  "case_studies": "case-studies.md", "checklists": "checklists/{}.md"}
+                  "case_studies": "case-studies.md", "checklists": "checklists/{}.md",
+                  "curriculum": "curriculum/{}.md", "self_assessments": "self-assessment/{}.md"}
     # Cross-references inside data.
     for name, records in loaded.items():
         for rid, rec in records.items():
@@ -378,6 +396,20 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
             if name == "programme_models":
                 for ex in rec.examples:
                     used(ex.source, data_pages[name].format(rid))
+            if name == "curriculum":
+                problems += _check_session(rec, rel, loaded, refs, broken)
+                for key in rec.references:
+                    used(key, data_pages[name].format(rid))
+            if name == "self_assessments":
+                for dm in rec.domains:
+                    for i, page in enumerate(dm.help_pages):
+                        if page not in existing_pages:
+                            problems.append(Problem(rel, None, f"self_assessments[{rid}].domains[{dm.id}].help_pages[{i}]",
+                                                    f"page '{page}' does not exist under docs/"))
+                    for i, sid in enumerate(dm.help_sessions):
+                        if "curriculum" not in broken and sid not in loaded["curriculum"]:
+                            problems.append(Problem(rel, None, f"self_assessments[{rid}].domains[{dm.id}].help_sessions[{i}]",
+                                                    f"unknown curriculum session '{sid}'"))
             for attr in ("related_pages",):
                 for i, page in enumerate(getattr(rec, attr, []) or []):
                     if page not in existing_pages:
@@ -396,6 +428,17 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
         if f"templates/{rid}.md" not in existing_pages:
             problems.append(Problem(origins["templates"][rid], None, f"templates[{rid}]",
                                     f"has no page: create docs/templates/{rid}.md"))
+    for name, pattern in (("curriculum", "curriculum/{}.md"), ("self_assessments", "self-assessment/{}.md")):
+        for rid in loaded[name]:
+            if pattern.format(rid) not in existing_pages:
+                problems.append(Problem(origins[name][rid], None, f"{name}[{rid}]",
+                                        f"has no page: create docs/{pattern.format(rid)}"))
+    numbers: dict[int, str] = {}
+    for rid, x in loaded["curriculum"].items():
+        if x.number in numbers:
+            problems.append(Problem(origins["curriculum"][rid], None, f"curriculum[{rid}].number",
+                                    f"session number {x.number} is already used by '{numbers[x.number]}'"))
+        numbers[x.number] = rid
     for rid in loaded["programme_models"]:
         if f"models/{rid}.md" not in existing_pages:
             problems.append(Problem(origins["programme_models"][rid], None, f"programme_models[{rid}]",

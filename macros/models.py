@@ -285,6 +285,110 @@ class CaseStudiesFile(Strict):
     case_studies: list[CaseStudy] = Field(min_length=1)
 
 
+# --------------------------------------------------------------------------- curriculum
+
+Track = Literal["core", "mentee", "programme-lead"]
+MEASURABLE_VERBS = (
+    "agree", "analyse", "apply", "ask", "assess", "build", "choose", "compare", "complete", "construct",
+    "contrast", "create", "define", "demonstrate", "describe", "design", "develop", "distinguish", "draft",
+    "evaluate", "explain", "give", "identify", "interpret", "list", "map", "match", "name", "negotiate",
+    "outline", "plan", "practise", "practice", "prepare", "prioritise", "rate", "recognise", "reflect",
+    "respond", "revise", "run", "select", "set", "state", "summarise", "use", "write",
+)
+
+
+class Activity(Strict):
+    title: Text
+    minutes: int = Field(ge=1, le=240)
+    method: Text
+    materials: Text
+    description: Text
+
+
+class SessionCase(Strict):
+    title: Text
+    scenario: Text
+    prompts: list[Text] = Field(min_length=2)
+
+
+class FacilitatorNotes(Strict):
+    what_tends_to_happen: list[Text] = Field(min_length=1)
+    difficult_moments: list[Text] = Field(min_length=1)
+
+
+class Session(Strict):
+    id: Id
+    number: int = Field(ge=1, le=99)
+    title: Text
+    track: Track
+    audience: Text
+    group_size: Text
+    duration_minutes: int = Field(ge=15, le=480)
+    version: dt.date
+    summary: Text
+    objectives: list[Text] = Field(min_length=1)
+    pre_work: list[Text] = Field(default_factory=list)
+    activities: list[Activity] = Field(min_length=1)
+    cases: list[SessionCase] = Field(min_length=1)
+    facilitator_notes: FacilitatorNotes
+    take_home_templates: list[Id] = Field(default_factory=list)
+    competencies: list[Literal[COMPETENCY_IDS]] = Field(default_factory=list)  # type: ignore[valid-type]
+    references: list[Id] = Field(default_factory=list)
+
+    @field_validator("objectives")
+    @classmethod
+    def _measurable(cls, v: list[str]) -> list[str]:
+        for i, objective in enumerate(v):
+            first = objective.split()[0].lower().strip(",.;:")
+            if first not in MEASURABLE_VERBS:
+                raise ValueError(f"objective {i + 1} should start with a measurable verb "
+                                 f"(for example Describe, Use, Draft, Identify), not '{objective.split()[0]}'")
+        return v
+
+    @model_validator(mode="after")
+    def _minutes_add_up(self) -> "Session":
+        total = sum(a.minutes for a in self.activities)
+        if total != self.duration_minutes:
+            raise ValueError(f"activity minutes add up to {total}, but duration_minutes is {self.duration_minutes}")
+        return self
+
+
+class CurriculumFile(Strict):
+    curriculum: list[Session] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- self-assessments
+
+
+class Domain(Strict):
+    id: Id
+    name: Text
+    help_pages: list[PagePath] = Field(min_length=1, max_length=4)
+    help_sessions: list[Id] = Field(default_factory=list, max_length=3)
+    items: list[Text] = Field(min_length=2, max_length=8)
+
+
+class SelfAssessment(Strict):
+    id: Id
+    title: Text
+    intro: Text
+    audience: Literal["mentors", "mentees", "both"]
+    scale: list[Text] = Field(min_length=3, max_length=7)
+    domains: list[Domain] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _unique_domains(self) -> "SelfAssessment":
+        ids = [dm.id for dm in self.domains]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate domain id(s): {', '.join(dupes)}")
+        return self
+
+
+class SelfAssessmentsFile(Strict):
+    self_assessments: list[SelfAssessment] = Field(min_length=1)
+
+
 # --------------------------------------------------------------------------- settings
 
 HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]

@@ -388,3 +388,134 @@ def case_studies(site: Site, page: str) -> str:
 def review_footer(fm: m.FrontMatter) -> str:
     return (f"Page last reviewed: {fm.last_reviewed:%-d %B %Y} · Next review due: {fm.next_review_due:%-d %B %Y}"
             f" · Reviewed by: {fm.reviewed_by}")
+
+
+# --------------------------------------------------------------------------- curriculum
+
+TRACK_LABELS = {"core": "Core course", "mentee": "Mentee track", "programme-lead": "Programme-lead workshop"}
+
+
+def _sessions(site: Site) -> list[m.Session]:
+    return sorted(site.curriculum.values(), key=lambda x: x.number)
+
+
+def _md_inline(text: str, cite=None) -> str:
+    """Inline HTML for use inside Markdown lines (tables, lists), with pipes protected."""
+    return inline_html(text, cite).replace("|", "&#124;")
+
+
+def curriculum_table(site: Site, page: str) -> str:
+    rows = ["| No. | Session | Track | Minutes | Facilitator guide |", "|---|---|---|---|---|"]
+    for x in _sessions(site):
+        guide = " · ".join(
+            f'<a href="{url(page, f"downloads/curriculum/{x.id}.{ext}", built_file=True)}" download>{ext.upper()}</a>'
+            for ext in ("docx", "pdf"))
+        rows.append(f"| {x.number} | [{_md_inline(x.title)}]({md_link(page, f'curriculum/{x.id}.md')}) | "
+                    f"{TRACK_LABELS[x.track]} | {x.duration_minutes} | {guide} |")
+    return "\n".join(rows)
+
+
+def curriculum_totals(site: Site) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for x in site.curriculum.values():
+        totals[x.track] = totals.get(x.track, 0) + x.duration_minutes
+    return totals
+
+
+def course_pack_links(page: str) -> str:
+    return '<p class="ms-downloads">' + " ".join(
+        f'<a class="md-button" href="{url(page, f"downloads/curriculum/course-pack.{ext}", built_file=True)}" download>'
+        f"Whole course pack ({name})</a>" for ext, name in (("docx", "Word"), ("pdf", "PDF"))) + "</p>"
+
+
+def session_page(site: Site, session_id: str, page: str) -> str:
+    x: m.Session = _get("curriculum session", site.curriculum, session_id)
+    cite = _citer(site, page)
+    comps = ", ".join(
+        f"[{escape(site.competencies[c].name)}]({md_link(page, site.competencies[c].page)})"
+        if c in site.competencies else escape(c) for c in x.competencies)
+    out = [
+        f'<p class="ms-lead">{inline_html(x.summary, cite)}</p>',
+        "",
+        "| | |", "|---|---|",
+        f"| **Session** | {x.number} of the {TRACK_LABELS[x.track].lower()} |",
+        f"| **Audience** | {_md_inline(x.audience)} |",
+        f"| **Group size** | {_md_inline(x.group_size)} |",
+        f"| **Duration** | {x.duration_minutes} minutes |",
+    ]
+    if comps:
+        out.append(f"| **Competencies** | {comps} |")
+    out += ["", '<p class="ms-downloads">' + " ".join(
+        f'<a class="md-button" href="{url(page, f"downloads/curriculum/{x.id}.{ext}", built_file=True)}" download>'
+        f"Facilitator guide ({name})</a>" for ext, name in (("docx", "Word"), ("pdf", "PDF"))) + "</p>", ""]
+    out += ["## What will participants be able to do?", "", "By the end of the session participants will be able to:", ""]
+    out += [f"{i + 1}. {_md_inline(o, cite)}" for i, o in enumerate(x.objectives)] + [""]
+    if x.pre_work:
+        out += ["## What should participants do beforehand?", ""] + [f"- {_md_inline(p, cite)}" for p in x.pre_work] + [""]
+    out += ["## How is the time used?", "", "| Time | Minutes | Activity | Method | Materials |", "|---|---|---|---|---|"]
+    start = 0
+    for a in x.activities:
+        out.append(f"| {start}–{start + a.minutes} | {a.minutes} | {_md_inline(a.title)} | {_md_inline(a.method)} | "
+                   f"{_md_inline(a.materials)} |")
+        start += a.minutes
+    out.append("")
+    for a in x.activities:
+        out += [f"**{_md_inline(a.title)}** ({a.minutes} min). {_md_inline(a.description, cite)}", ""]
+    for case in x.cases:
+        out += [f"## Case: {_md_inline(case.title)}", "", block_html(case.scenario, cite), "",
+                "**Discussion prompts**", ""]
+        out += [f"{i + 1}. {_md_inline(q, cite)}" for i, q in enumerate(case.prompts)] + [""]
+    out += ["## Facilitator notes", "", "**What tends to happen**", ""]
+    out += [f"- {_md_inline(n, cite)}" for n in x.facilitator_notes.what_tends_to_happen] + [""]
+    out += ["**Handling difficult moments**", ""]
+    out += [f"- {_md_inline(n, cite)}" for n in x.facilitator_notes.difficult_moments] + [""]
+    if x.take_home_templates:
+        out += ["## Which tools do participants take away?", ""]
+        out += [f"- [{escape(site.templates[t].title)}]({md_link(page, f'templates/{t}.md')})" for t in x.take_home_templates]
+        out.append("")
+    if x.references:
+        out += ["## References", ""]
+        out += [f"- {cite_md(site, [k], page)} {escape(site.references[k].title)}" for k in x.references]
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- self-assessments
+
+
+def self_assessment(site: Site, assessment_id: str, page: str) -> str:
+    sa: m.SelfAssessment = _get("self-assessment", site.self_assessments, assessment_id)
+    cite = _citer(site, page)
+    out = [f'<form class="ms-sa" data-ms-sa="{escape(sa.id)}" onsubmit="return false" markdown="0">',
+           f'<p class="ms-lead">{inline_html(sa.intro, cite)}</p>',
+           '<p class="ms-privacy">Your answers are saved in this browser only and never sent anywhere. '
+           "Use “Delete my answers” to remove them.</p>"]
+    for dm in sa.domains:
+        out.append(f'<section class="ms-section ms-sa__domain" data-domain="{escape(dm.id)}" '
+                   f'aria-labelledby="sa-{sa.id}-{dm.id}"><h2 id="sa-{sa.id}-{dm.id}">{inline_html(dm.name)}</h2>')
+        for i, item in enumerate(dm.items):
+            name = f"{sa.id}--{dm.id}--{i + 1}"
+            opts = "".join(
+                f'<label class="ms-rating__opt"><input type="radio" name="{name}" value="{v + 1}">'
+                f"<span>{inline_html(label)}</span></label>" for v, label in enumerate(sa.scale))
+            out.append(f'<fieldset class="ms-field ms-rating"><legend>{inline_html(item, cite)}</legend>'
+                       f'<div class="ms-rating__opts">{opts}</div></fieldset>')
+        out.append(f'<div class="ms-field"><label for="{sa.id}--{dm.id}--notes">Notes (optional)</label>'
+                   f'<textarea id="{sa.id}--{dm.id}--notes" class="ms-input" rows="2" data-notes="{escape(dm.id)}"></textarea></div>')
+        helps = [f'<a href="{url(page, p)}">{escape(site.pages[p].title if p in site.pages else p)}</a>'
+                 for p in dm.help_pages]
+        helps += [f'<a href="{url(page, f"curriculum/{s}.md")}">Training session: {escape(site.curriculum[s].title)}</a>'
+                  for s in dm.help_sessions if s in site.curriculum]
+        out.append(f'<p class="ms-sa__help">Where to read more: {" · ".join(helps)}</p></section>')
+    out.append('<div class="ms-toolbar ms-sa__tools">'
+               '<button type="button" class="md-button md-button--primary ms-sa-summary-btn">Show my summary</button>'
+               '<button type="button" class="md-button ms-sa-delete">Delete my answers</button>'
+               '<button type="button" class="md-button ms-sa-print">Print</button>'
+               '<span class="ms-status" role="status" aria-live="polite"></span></div>')
+    out.append('<section class="ms-sa__summary" aria-labelledby="sa-summary-heading" hidden>'
+               '<h2 id="sa-summary-heading">Your summary</h2>'
+               '<p>Average rating for each area you answered, from 1 (' + escape(sa.scale[0]) + ') to '
+               f'{len(sa.scale)} (' + escape(sa.scale[-1]) + ').</p>'
+               '<div class="ms-sa__bars"></div>'
+               '<h3 id="sa-summary-next">Where to start</h3><div class="ms-sa__next"></div></section>')
+    out.append("</form>")
+    return "\n".join(out)
