@@ -64,10 +64,11 @@ def define_env(env) -> None:
     env.conf["copyright"] = (f"{s.programme_name}, {s.institution}. Content {s.licence}; code MIT. "
                              f"Contact: {s.contact_name} ({s.contact_email})")
     env.conf["extra"]["ms_theme"] = {"primary": s.primary_colour, "accent": s.accent_colour}
+    _apply_fork_settings(env.conf, site)
     if s.repo_url:
         env.conf["repo_url"] = s.repo_url
         env.conf["edit_uri"] = "edit/main/docs/"
-    state: dict = {"site": site, "downloads": None}
+    state: dict = {"site": site, "downloads": None, "titles": _data_page_titles(site)}
     env.variables["_mentoring_state"] = state
 
     def page_src() -> str:
@@ -168,6 +169,90 @@ def define_env(env) -> None:
 
     env.variables["course_minutes"] = render.curriculum_totals(site)
     env.variables["_mentoring_files"] = files
+
+
+def _apply_fork_settings(conf, site: Site) -> None:
+    """Carry the settings into the engine: theme language, logo, search language, navigation."""
+    s = site.settings
+    theme = conf["theme"]
+    theme["language"] = s.language
+    if s.logo:
+        theme["logo"] = s.logo
+    if s.favicon:
+        theme["favicon"] = s.favicon
+    plugins = conf["plugins"]
+    search = next((plugins[k] for k in ("material/search", "search") if k in plugins), None)
+    if search is not None and "lang" in search.config:
+        lang = s.language.split("-")[0]
+        search.config["lang"] = [lang] if lang == "en" else [lang, "en"]
+    nav = conf.get("nav")
+    if nav is None:
+        return
+    hidden = set(s.hidden_pages)
+    nav = _without(nav, hidden)
+    local = [p for p in site.local_pages if p not in hidden]
+    if local:
+        nav.append({s.local_section_title: local})
+    conf["nav"] = nav
+    if hidden:
+        import pathspec
+
+        extra = pathspec.gitignore.GitIgnoreSpec.from_lines(["/" + p for p in sorted(hidden)])
+        conf["not_in_nav"] = conf["not_in_nav"] + extra if conf.get("not_in_nav") else extra
+
+
+def _without(nav, hidden: set[str]):
+    """The navigation without the hidden pages (and without sections left empty)."""
+    out = []
+    for item in nav:
+        if isinstance(item, str):
+            if item not in hidden:
+                out.append(item)
+        elif isinstance(item, dict):
+            kept = {}
+            for title, value in item.items():
+                if isinstance(value, list):
+                    value = _without(value, hidden)
+                    if value:
+                        kept[title] = value
+                elif value not in hidden:
+                    kept[title] = value
+            if kept:
+                out.append(kept)
+    return out
+
+
+def _data_page_titles(site: Site) -> dict[str, tuple[str, str | None]]:
+    """Pages that show one record get their title (and description) from the data, so a fork that
+    replaces a record by id changes its page too."""
+    from .text import plain
+
+    out: dict[str, tuple[str, str | None]] = {}
+    for t in site.templates.values():
+        out[site.page_of("templates", t.id)] = (plain(t.title), plain(t.purpose)[:200])
+    for pm in site.programme_models.values():
+        out[site.page_of("programme_models", pm.id)] = (plain(pm.name), None)
+    for x in site.curriculum.values():
+        out[site.page_of("curriculum", x.id)] = (f"Session {x.number}: {plain(x.title)}", None)
+    for sa in site.self_assessments.values():
+        out[site.page_of("self_assessments", sa.id)] = (plain(sa.title), None)
+    return out
+
+
+def on_pre_page_macros(env) -> None:
+    """Every page (rendered or not): titles of data pages from the data; hidden pages out of search."""
+    state = env.variables.get("_mentoring_state")
+    if not state:
+        return
+    src = env.page.file.src_uri
+    if src in state["titles"]:
+        title, description = state["titles"][src]
+        env.page.title = title
+        env.page.meta["title"] = title
+        if description and len(description) >= 20:
+            env.page.meta["description"] = description
+    if src in state["site"].settings.hidden_pages:
+        env.page.meta["search"] = {"exclude": True}
 
 
 def _line_of(env, name: str) -> int | None:

@@ -57,6 +57,18 @@ class Site:
     pages: dict[str, m.FrontMatter] = field(default_factory=dict)
     overdue: list[str] = field(default_factory=list)
     cited_on: dict[str, list[str]] = field(default_factory=dict)
+    local_pages: list[str] = field(default_factory=list)
+
+    def page_of(self, kind: str, rid: str) -> str:
+        """Source path of the page that shows a record: upstream's folder, or the fork's under local/."""
+        folder = PAGE_FOLDERS[kind]
+        local = f"local/{folder}/{rid}.md"
+        return local if local in self.pages else f"{folder}/{rid}.md"
+
+
+# Data sets that have one page per record, and the folder those pages live in.
+PAGE_FOLDERS = {"templates": "templates", "programme_models": "models", "curriculum": "curriculum",
+                "self_assessments": "self-assessment"}
 
 
 # --------------------------------------------------------------------------- YAML with lines
@@ -287,8 +299,6 @@ def load_pages(docs_dir: Path, root: Path, today: dt.date) -> tuple[dict[str, m.
     for path in sorted(docs_dir.rglob("*.md")):
         src = path.relative_to(docs_dir).as_posix()
         rel = _rel(path, root)
-        if src.startswith("local/") and path.name.upper() == "README.MD":
-            continue
         text = path.read_text(encoding="utf-8")
         try:
             meta = parse_front_matter(text)
@@ -423,26 +433,29 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
                     problems.append(Problem(rel, None, f"{name}[{rid}].examples[{i}].source",
                                             f"unknown reference '{ex.source}' (not in references.yml)"))
 
-    # Every template and programme model needs its page.
-    for rid in loaded["templates"]:
-        if f"templates/{rid}.md" not in existing_pages:
-            problems.append(Problem(origins["templates"][rid], None, f"templates[{rid}]",
-                                    f"has no page: create docs/templates/{rid}.md"))
-    for name, pattern in (("curriculum", "curriculum/{}.md"), ("self_assessments", "self-assessment/{}.md")):
+    # Every template, programme model, session and self-assessment needs its page (upstream or local).
+    for name, folder in PAGE_FOLDERS.items():
         for rid in loaded[name]:
-            if pattern.format(rid) not in existing_pages:
+            if f"{folder}/{rid}.md" not in existing_pages and f"local/{folder}/{rid}.md" not in existing_pages:
                 problems.append(Problem(origins[name][rid], None, f"{name}[{rid}]",
-                                        f"has no page: create docs/{pattern.format(rid)}"))
+                                        f"has no page: create docs/{folder}/{rid}.md (or docs/local/{folder}/{rid}.md)"))
     numbers: dict[int, str] = {}
     for rid, x in loaded["curriculum"].items():
         if x.number in numbers:
             problems.append(Problem(origins["curriculum"][rid], None, f"curriculum[{rid}].number",
                                     f"session number {x.number} is already used by '{numbers[x.number]}'"))
         numbers[x.number] = rid
-    for rid in loaded["programme_models"]:
-        if f"models/{rid}.md" not in existing_pages:
-            problems.append(Problem(origins["programme_models"][rid], None, f"programme_models[{rid}]",
-                                    f"has no page: create docs/models/{rid}.md"))
+
+    # Settings that name files or pages.
+    if settings is not None:
+        srel = "docs/local/settings.yml" if (docs / "local" / "settings.yml").exists() else "docs/data/settings.yml"
+        for key in ("logo", "favicon"):
+            value = getattr(settings, key)
+            if value and not (docs / value).is_file():
+                problems.append(Problem(srel, None, f"settings.{key}", f"file '{value}' does not exist under docs/"))
+        for i, page in enumerate(settings.hidden_pages):
+            if page not in existing_pages:
+                problems.append(Problem(srel, None, f"settings.hidden_pages[{i}]", f"page '{page}' does not exist under docs/"))
 
     # Citations in pages.
     for src in sorted(existing_pages):
@@ -457,5 +470,7 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
 
     if settings is None or problems:
         return None, problems
-    site = Site(docs_dir=docs, settings=settings, pages=pages, overdue=overdue, cited_on=cited_on, **loaded)
+    local_pages = sorted(p for p in existing_pages if p.startswith("local/"))
+    site = Site(docs_dir=docs, settings=settings, pages=pages, overdue=overdue, cited_on=cited_on,
+                local_pages=local_pages, **loaded)
     return site, []

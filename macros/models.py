@@ -394,6 +394,21 @@ class SelfAssessmentsFile(Strict):
 HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 
 
+def _luminance(hex_colour: str) -> float:
+    def channel(c: int) -> float:
+        x = c / 255
+        return x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio between two #rrggbb colours."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
 class Settings(Strict):
     institution: Text
     programme_name: Text
@@ -411,8 +426,30 @@ class Settings(Strict):
     repo_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
     primary_colour: HexColour = "#1d4f91"
     accent_colour: HexColour = "#a3246b"
+    logo: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_./-]+\.(svg|png|jpg|jpeg|webp)$")] | None = None
+    favicon: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_./-]+\.(svg|png|ico)$")] | None = None
+    local_section_title: Text = "Local information"
+    hidden_pages: list[PagePath] = Field(default_factory=list)
     licence: Text = "CC BY 4.0"
     review_overdue: Literal["warn", "error"] = "warn"
+
+    @field_validator("primary_colour")
+    @classmethod
+    def _primary_contrast(cls, v: str) -> str:
+        ratio = contrast(v, "#ffffff")
+        if ratio < 4.5:
+            raise ValueError(f"{v} has a contrast of {ratio:.2f}:1 with white (header text, and links on a white "
+                             "page); WCAG AA needs at least 4.5:1, so choose a darker colour")
+        return v
+
+    @field_validator("accent_colour")
+    @classmethod
+    def _accent_contrast(cls, v: str) -> str:
+        ratio = contrast(v, "#ffffff")
+        if ratio < 4.5:
+            raise ValueError(f"{v} has a contrast of {ratio:.2f}:1 with the white page (link hover and focus "
+                             "colour); WCAG AA needs at least 4.5:1, so choose a darker colour")
+        return v
 
     @field_validator("programme_name", "institution", "short_name")
     @classmethod

@@ -256,7 +256,7 @@ def template_library(site: Site, page: str, sizes: dict[str, int]) -> str:
             for ext in ("docx", "pdf", "md")
         )
         rows.append(
-            f'<tr><td><a href="{url(page, f"templates/{t.id}.md")}">{escape(t.title)}</a></td>'
+            f'<tr><td><a href="{url(page, site.page_of("templates", t.id))}">{escape(t.title)}</a></td>'
             f"<td>{', '.join(AUDIENCE_LABELS[a] for a in t.audience)}</td>"
             f"<td>{inline_html(t.when_to_use)}</td><td>{escape(t.time_needed)}</td><td>{fmts}</td></tr>"
         )
@@ -314,7 +314,7 @@ def programme_models_table(site: Site, page: str) -> str:
     rows = []
     for pm in site.programme_models.values():
         rows.append(
-            f'<tr><th scope="row"><a href="{url(page, f"models/{pm.id}.md")}">{escape(pm.name)}</a></th>'
+            f'<tr><th scope="row"><a href="{url(page, site.page_of("programme_models", pm.id))}">{escape(pm.name)}</a></th>'
             f"<td>{inline_html(pm.summary)}</td><td>{inline_html(pm.who_mentors)}</td>"
             f"<td>{inline_html(pm.typical_cadence)}</td><td>{inline_html(pm.best_for)}</td>"
             f'<td>{escape(m.STRENGTH_LABELS[pm.evidence_strength])}</td></tr>'
@@ -410,7 +410,7 @@ def curriculum_table(site: Site, page: str) -> str:
         guide = " · ".join(
             f'<a href="{url(page, f"downloads/curriculum/{x.id}.{ext}", built_file=True)}" download>{ext.upper()}</a>'
             for ext in ("docx", "pdf"))
-        rows.append(f"| {x.number} | [{_md_inline(x.title)}]({md_link(page, f'curriculum/{x.id}.md')}) | "
+        rows.append(f"| {x.number} | [{_md_inline(x.title)}]({md_link(page, site.page_of('curriculum', x.id))}) | "
                     f"{TRACK_LABELS[x.track]} | {x.duration_minutes} | {guide} |")
     return "\n".join(rows)
 
@@ -471,7 +471,7 @@ def session_page(site: Site, session_id: str, page: str) -> str:
     out += [f"- {_md_inline(n, cite)}" for n in x.facilitator_notes.difficult_moments] + [""]
     if x.take_home_templates:
         out += ["## Which tools do participants take away?", ""]
-        out += [f"- [{escape(site.templates[t].title)}]({md_link(page, f'templates/{t}.md')})" for t in x.take_home_templates]
+        out += [f"- [{escape(site.templates[t].title)}]({md_link(page, site.page_of('templates', t))})" for t in x.take_home_templates]
         out.append("")
     if x.references:
         out += ["## References", ""]
@@ -503,7 +503,7 @@ def self_assessment(site: Site, assessment_id: str, page: str) -> str:
                    f'<textarea id="{sa.id}--{dm.id}--notes" class="ms-input" rows="2" data-notes="{escape(dm.id)}"></textarea></div>')
         helps = [f'<a href="{url(page, p)}">{escape(site.pages[p].title if p in site.pages else p)}</a>'
                  for p in dm.help_pages]
-        helps += [f'<a href="{url(page, f"curriculum/{s}.md")}">Training session: {escape(site.curriculum[s].title)}</a>'
+        helps += [f'<a href="{url(page, site.page_of("curriculum", s))}">Training session: {escape(site.curriculum[s].title)}</a>'
                   for s in dm.help_sessions if s in site.curriculum]
         out.append(f'<p class="ms-sa__help">Where to read more: {" · ".join(helps)}</p></section>')
     out.append('<div class="ms-toolbar ms-sa__tools">'
