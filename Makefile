@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test lock bench clean
+.PHONY: serve build test lock bench clean schemas
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,3 +29,6 @@ lock:
 
 clean:
 	rm -rf site .pytest_cache
+
+schemas: $(STAMP)
+	$(BIN)/python -c "from macros.opendata import main; main(['docs'])"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from . import downloads, render
+from . import downloads, opendata, render
 from .errors import Problem, SiteError
 from .loader import Site, load_site
 
@@ -92,7 +92,7 @@ def define_env(env) -> None:
 
     def files() -> dict[str, bytes]:
         if state["downloads"] is None:
-            state["downloads"] = downloads.build_all(site)
+            state["downloads"] = {**downloads.build_all(site), **opendata.data_files(site)}
         return state["downloads"]
 
     @env.macro
