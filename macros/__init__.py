@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from . import downloads, opendata, render
+from . import book, downloads, opendata, render
 from .errors import Problem, SiteError
 from .loader import Site, load_site
 
@@ -292,7 +292,15 @@ def on_post_build(env) -> None:
     files = env.variables["_mentoring_files"]()
     site_dir = Path(env.conf["site_dir"])
     for rel, data in files.items():
-        path = site_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_bytes() != data:
-            path.write_bytes(data)
+        _write_if_changed(site_dir / rel, data)
+    book.assemble(site_dir, book.flatten_nav(env.conf["nav"]))
+    _write_if_changed(site_dir / OFFLINE_ZIP, book.offline_zip(site_dir, "mentoring-site", OFFLINE_ZIP))
+
+
+OFFLINE_ZIP = "downloads/offline/mentoring-site.zip"
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)

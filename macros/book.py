@@ -1,0 +1,144 @@
+"""Print books and the offline copy, assembled from the built site after the build.
+
+A print page (for example ``print/index.md``) holds a marker
+``<div class="ms-book" data-book="all"></div>``. After the build, the marker is replaced by
+a table of contents and every chapter (the article of each page, in navigation order), with
+headings demoted one level, ids made unique, links between chapters turned into in-page
+links, and every other link shown as a numbered footnote with its URL (pages of this site as a
+path from the site's root).
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import io
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+
+MARKER = re.compile(r'<div class="ms-book" data-book="([a-z-]+)"></div>')
+ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
+
+# Which chapters each book holds: a prefix of the page's source path ("" = every page).
+BOOKS = {"all": "", "mentees": "mentees/", "mentors": "mentors/", "programme-leads": "programme-leads/"}
+SKIP = ("print/", "about/changelog.md")
+
+
+def flatten_nav(nav) -> list[str]:
+    out: list[str] = []
+    for item in nav or []:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                out += flatten_nav(value) if isinstance(value, list) else [value]
+    return out
+
+
+def chapters_for(book: str, nav_pages: list[str]) -> list[str]:
+    prefix = BOOKS[book]
+    return [p for p in nav_pages if p.endswith(".md") and p.startswith(prefix) and not p.startswith(SKIP)]
+
+
+def _slug(src: str) -> str:
+    return "ch-" + re.sub(r"[^a-z0-9]+", "-", src[:-3].lower()).strip("-")
+
+
+def _html_path(src: str) -> str:
+    return src[:-3] + ".html"
+
+
+def chapter_html(src: str, article: str, book_page: str, in_book: dict[str, str], notes: list[str]) -> tuple[str, str]:
+    """One page's article rewritten for the book. Returns (title, html)."""
+    slug = in_book[_html_path(src)]
+    here = posixpath.dirname(_html_path(src))
+    title_match = re.search(r"<h1[^>]*>(.*?)</h1>", article, re.S)
+    title = re.sub(r"<[^>]+>", "", title_match.group(1)).strip() if title_match else src
+    body = article[title_match.end():] if title_match else article
+    body = re.sub(r'<a [^>]*class="md-content__button[^"]*"[^>]*>.*?</a>', "", body, flags=re.S)
+    body = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", body, flags=re.S)
+    body = re.sub(r"<(/?)h([2-5])\b", lambda mt: f"<{mt.group(1)}h{int(mt.group(2)) + 1}", body)
+    body = re.sub(r'\bid="([^"]+)"', lambda mt: f'id="{slug}--{mt.group(1)}"', body)
+    body = re.sub(r'\bfor="([^"]+)"', lambda mt: f'for="{slug}--{mt.group(1)}"', body)
+    body = re.sub(r'\baria-labelledby="([^"]+)"', lambda mt: f'aria-labelledby="{slug}--{mt.group(1)}"', body)
+    book_dir = posixpath.dirname(book_page)
+
+    def link(mt: re.Match) -> str:
+        attr, url = mt.group(1), htmllib.unescape(mt.group(2))
+        if url.startswith(("http://", "https://", "mailto:")):
+            return mt.group(0)
+        if url.startswith("#"):
+            return f'{attr}="#{slug}--{url[1:]}"'
+        path, _, frag = url.partition("#")
+        target = posixpath.normpath(posixpath.join(here, path)) if path else _html_path(src)
+        if target in in_book:
+            anchor = f"{in_book[target]}--{frag}" if frag else in_book[target]
+            return f'{attr}="#{anchor}"'
+        rel = posixpath.relpath(target, book_dir or ".") + (f"#{frag}" if frag else "")
+        return f'{attr}="{htmllib.escape(rel)}"'
+
+    body = re.sub(r'\b(href|src)="([^"]*)"', link, body)
+
+    def footnote(mt: re.Match) -> str:
+        url = htmllib.unescape(mt.group(2))
+        if not url.startswith(("http://", "https://", "mailto:")):  # a page of this site outside the book
+            url = "/" + posixpath.normpath(posixpath.join(book_dir, url))
+        if url not in notes:
+            notes.append(url)
+        n = notes.index(url) + 1
+        return f'{mt.group(0)}<sup class="ms-fn"><a href="#{slug}-fn-{n}">[{n}]</a></sup>'
+
+    notes.clear()
+    body = re.sub(r'<a ([^>]*?)href="([^"#][^"]*)"[^>]*>.*?</a>', footnote, body, flags=re.S)
+    if notes:
+        items = "".join(f'<li id="{slug}-fn-{i + 1}">{htmllib.escape(u)}</li>' for i, u in enumerate(notes))
+        body += f'<aside class="ms-footnotes" aria-label="Links in this chapter"><h3>Links</h3><ol>{items}</ol></aside>'
+    return title, f'<section class="ms-chapter" id="{slug}" aria-labelledby="{slug}-title">' \
+                  f'<h2 class="ms-chapter__title" id="{slug}-title">{htmllib.escape(title)}</h2>{body}</section>'
+
+
+def assemble(site_dir: Path, nav_pages: list[str]) -> list[str]:
+    """Fill every print page's marker. Returns the print pages written."""
+    written = []
+    for page_path in sorted(site_dir.glob("print/*.html")):
+        text = page_path.read_text(encoding="utf-8")
+        match = MARKER.search(text)
+        if not match:
+            continue
+        book = match.group(1)
+        book_page = page_path.relative_to(site_dir).as_posix()
+        sources = [s for s in chapters_for(book, nav_pages) if (site_dir / _html_path(s)).is_file()]
+        in_book = {_html_path(s): _slug(s) for s in sources}
+        chapters, toc, notes = [], [], []
+        for src in sources:
+            article = ARTICLE.search((site_dir / _html_path(src)).read_text(encoding="utf-8"))
+            if not article:
+                continue
+            title, chapter = chapter_html(src, article.group(1), book_page, in_book, notes)
+            chapters.append(chapter)
+            toc.append(f'<li><a href="#{in_book[_html_path(src)]}">{htmllib.escape(title)}</a></li>')
+        content = (f'<nav class="ms-book-toc" aria-labelledby="ms-toc-title"><h2 id="ms-toc-title">Contents</h2>'
+                   f'<ol>{"".join(toc)}</ol></nav>' + "".join(chapters))
+        page_path.write_text(text[:match.start()] + content + text[match.end():], encoding="utf-8")
+        written.append(book_page)
+    return written
+
+
+def offline_zip(site_dir: Path, name: str, exclude: str) -> bytes:
+    """The whole built site as a zip that works from the file system (fixed timestamps, sorted)."""
+    index = site_dir / "search" / "search_index.json"
+    if index.is_file():  # Material loads this script instead of fetching JSON on file: URLs
+        (site_dir / "search" / "search_index.js").write_text(
+            "var __index = " + index.read_text(encoding="utf-8"), encoding="utf-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
+            rel = path.relative_to(site_dir).as_posix()
+            if rel == exclude or rel.startswith("downloads/offline/"):
+                continue
+            info = zipfile.ZipInfo(f"{name}/{rel}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, path.read_bytes())
+    return buf.getvalue()

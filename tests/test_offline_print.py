@@ -1,0 +1,93 @@
+"""The offline copy works from the file system; the print books hold every chapter in order."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from macros import book
+
+from .conftest import ROOT
+
+
+def _nav_pages() -> list[str]:
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    return book.flatten_nav(yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["nav"])
+
+
+def test_whole_guide_print_page_has_every_chapter_in_navigation_order(built_site: Path):
+    html = (built_site / "print/index.html").read_text(encoding="utf-8")
+    found = re.findall(r'<section class="ms-chapter" id="(ch-[a-z0-9-]+)"', html)
+    expected = ["ch-" + re.sub(r"[^a-z0-9]+", "-", p[:-3].lower()).strip("-")
+                for p in book.chapters_for("all", _nav_pages())]
+    assert found == expected
+    assert len(found) > 60
+    assert 'class="ms-book-toc"' in html and html.count("<h1") == 1
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "duplicate ids in the print book"
+
+
+@pytest.mark.parametrize("name, prefix", [("mentees", "mentees/"), ("mentors", "mentors/"),
+                                          ("programme-leads", "programme-leads/")])
+def test_section_print_pages(built_site: Path, name: str, prefix: str):
+    html = (built_site / f"print/{name}.html").read_text(encoding="utf-8")
+    found = re.findall(r'<section class="ms-chapter" id="(ch-[a-z0-9-]+)"', html)
+    assert found and all(f.startswith("ch-" + prefix.rstrip("/")) for f in found)
+    assert len(found) == len([p for p in _nav_pages() if p.startswith(prefix)])
+
+
+def test_print_book_links_are_footnoted_and_internal_links_stay_inside(built_site: Path):
+    html = (built_site / "print/mentees.html").read_text(encoding="utf-8")
+    assert 'class="ms-fn"' in html and 'class="ms-footnotes"' in html
+    chapters = html.split('class="ms-book-toc"', 1)[1]
+    assert 'href="../mentees/' not in chapters  # links between chapters became in-page anchors
+    assert "Programme" in html.split('class="ms-cover"', 1)[1][:400] or "Mentoring in Medical Education" in html
+
+
+@pytest.mark.browser
+def test_print_media_starts_each_chapter_on_a_new_page(page, server):
+    page.goto(f"{server}/print/mentors.html", wait_until="load")
+    page.emulate_media(media="print")
+    assert not page.locator(".md-sidebar--primary").is_visible()
+    breaks = page.eval_on_selector_all(".ms-chapter", "els => els.map(e => getComputedStyle(e).breakBefore)")
+    assert breaks and set(breaks) == {"page"}
+
+
+@pytest.mark.browser
+def test_offline_zip_works_from_the_file_system(built_site: Path, browser, tmp_path: Path):
+    archive = built_site / "downloads/offline/mentoring-site.zip"
+    with zipfile.ZipFile(archive) as z:
+        z.extractall(tmp_path)
+    root = tmp_path / "mentoring-site"
+    assert (root / "index.html").is_file() and (root / "search/search_index.js").is_file()
+    assert (root / "downloads/templates/mentoring-agreement.docx").is_file()
+
+    context = browser.new_context(service_workers="block")
+    pg = context.new_page()
+    foreign: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(("file://", "data:", "blob:", "about:")):
+            return r.continue_()
+        foreign.append(r.request.url)
+        return r.abort()
+
+    pg.route("**/*", route)
+    pg.goto((root / "index.html").as_uri(), wait_until="load")
+    pg.locator("article a[href='start/trainee.html']").first.click()
+    pg.wait_for_load_state("load")
+    assert pg.url.endswith("start/trainee.html")
+    assert pg.locator("h1").inner_text().strip()
+    pg.keyboard.press("/")
+    pg.locator("input.md-search__input").press_sequentially("agreement", delay=20)
+    pg.locator(".md-search-result__item").first.wait_for(timeout=20000)
+    assert "Mentoring agreement" in pg.locator(".md-search-result").inner_text()
+    context.close()
+    assert foreign == []
