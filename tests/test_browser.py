@@ -156,3 +156,25 @@ def test_every_image_has_alt_text(browser, server):
 def test_built_site_serves_downloads(page, server, built_site: Path):
     response = page.request.get(f"{server}/downloads/templates/mentoring-agreement.pdf")
     assert response.ok and response.body()[:5] == b"%PDF-"
+
+
+def test_keyboard_search_dialog_and_navigation(page, server):
+    page.goto(f"{server}/index.html", wait_until="networkidle")
+    for dialog in page.locator("[role=dialog]").all():
+        assert (dialog.get_attribute("aria-label") or dialog.get_attribute("aria-labelledby")), "dialog without a name"
+    # Navigation: tab to a link in the content and follow it with Enter.
+    link = page.locator("article a[href='start/mentor.html']").first
+    link.focus()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle + ' ' + "
+                            "getComputedStyle(document.activeElement).boxShadow")
+    assert outline.split()[0] != "none" or "rgb" in outline, f"no visible focus: {outline}"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/start/mentor.html")
+    # Search from the keyboard: open, type, move to a result, follow it.
+    page.keyboard.press("/")
+    page.keyboard.type("sponsor", delay=20)
+    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("load")
+    assert "sponsor" in page.url or "sponsor" in page.locator("h1").inner_text().lower()
