@@ -22,8 +22,8 @@ CiteFn = Callable[[str], str]
 
 
 def escape(text: str) -> str:
-    """Escape HTML special characters (quotes too)."""
-    return html.escape(text, quote=True)
+    """Escape HTML special characters (quotes too) and template braces."""
+    return _protect_braces(html.escape(text, quote=True))
 
 
 def _neutralise_links(text: str) -> str:
