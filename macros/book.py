@@ -87,7 +87,7 @@ def chapter_html(src: str, article: str, book_page: str, in_book: dict[str, str]
         if url not in notes:
             notes.append(url)
         n = notes.index(url) + 1
-        return f'{mt.group(0)}<sup class="ms-fn"><a href="#{slug}-fn-{n}">[{n}]</a></sup>'
+        return f'{mt.group(0)}<sup class="ms-fn">[{n}]</sup>'
 
     notes.clear()
     body = re.sub(r'<a ([^>]*?)href="([^"#][^"]*)"[^>]*>.*?</a>', footnote, body, flags=re.S)

@@ -57,12 +57,20 @@ def test_fork_name_is_on_every_page(fork_site: Path):
 
 
 def test_fork_name_is_in_every_download(fork_site: Path):
-    downloads = sorted((fork_site / "downloads").rglob("*.*"))
+    downloads = sorted(p for p in (fork_site / "downloads").rglob("*.*") if p.suffix != ".zip")
     assert len(downloads) > 40
     for f in downloads:
         data = f.read_bytes()
         text = {"docx": docx_text, "pdf": pdf_text}.get(f.suffix[1:], lambda b: b.decode("utf-8"))(data)
         assert NAME in text and INSTITUTION in text, f
+
+
+def test_fork_offline_copy_carries_the_fork(fork_site: Path):
+    import zipfile
+
+    with zipfile.ZipFile(fork_site / "downloads/offline/mentoring-site.zip") as z:
+        assert NAME in z.read("mentoring-site/index.html").decode("utf-8")
+        assert "mentoring-site/local/contacts.html" in z.namelist()
 
 
 def test_fork_colours_logo_and_banner(fork_site: Path):

@@ -72,7 +72,7 @@ def _key() -> str:
 
 
 def _bin(name: str) -> Path:
-    return VENV / ("Scripts" if os.name == "nt" else "bin") / name
+    return VENV / "bin" / name
 
 
 def _unavailable(message: str) -> None:
