@@ -92,7 +92,8 @@ def define_env(env) -> None:
 
     def files() -> dict[str, bytes]:
         if state["downloads"] is None:
-            state["downloads"] = {**downloads.build_all(site), **opendata.data_files(site)}
+            cache = root / ".cache" / "downloads"
+            state["downloads"] = {**downloads.build_all(site, cache), **opendata.data_files(site)}
         return state["downloads"]
 
     @env.macro

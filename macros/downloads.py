@@ -9,6 +9,9 @@ the settings, so a fork's downloads carry the fork's identity.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
+from pathlib import Path
 from typing import Callable, Iterable
 
 from . import documents as d
@@ -168,21 +171,75 @@ def course_pack_doc(sessions: list[m.Session], s: m.Settings, templates, refs, v
 # --------------------------------------------------------------------------- all files
 
 
-def build_all(site) -> dict[str, bytes]:
-    """Every download, keyed by its path inside the built site."""
+def documents(site) -> dict[str, tuple[str, d.Doc]]:
+    """Every download as (writer, document), keyed by its path inside the built site."""
     s, refs = site.settings, site.references
-    files: dict[str, bytes] = {}
+    jobs: dict[str, tuple[str, d.Doc]] = {}
     for t in site.templates.values():
         doc = template_doc(t, s, refs)
-        for ext, writer in d.WRITERS.items():
-            files[f"downloads/templates/{t.id}.{ext}"] = writer(doc)
+        for ext in d.WRITERS:
+            jobs[f"downloads/templates/{t.id}.{ext}"] = (ext, doc)
     sessions = sorted(site.curriculum.values(), key=lambda x: x.number)
     if sessions:
         for x in sessions:
             doc = session_doc(x, s, site.templates, refs, x.version)
-            files[f"downloads/curriculum/{x.id}.docx"] = d.to_docx(doc)
-            files[f"downloads/curriculum/{x.id}.pdf"] = d.to_pdf(doc)
+            for ext in ("docx", "pdf"):
+                jobs[f"downloads/curriculum/{x.id}.{ext}"] = (ext, doc)
         pack = course_pack_doc(sessions, s, site.templates, refs, max(x.version for x in sessions))
-        files["downloads/curriculum/course-pack.docx"] = d.to_docx(pack)
-        files["downloads/curriculum/course-pack.pdf"] = d.to_pdf(pack)
-    return files
+        for ext in ("docx", "pdf"):
+            jobs[f"downloads/curriculum/course-pack.{ext}"] = (ext, pack)
+    return jobs
+
+
+def _engine_key() -> str:
+    """Changes whenever the writers, the fonts or the document libraries change."""
+    import docx
+    import fpdf
+
+    h = hashlib.sha256()
+    for path in sorted([Path(d.__file__), *d.FONT_DIR.glob("*.ttf")]):
+        h.update(path.read_bytes())
+    h.update(f"{fpdf.__version__} {getattr(docx, '__version__', '')}".encode())
+    return h.hexdigest()
+
+
+def _render(job: tuple[str, d.Doc]) -> bytes:
+    ext, doc = job
+    return d.WRITERS[ext](doc)
+
+
+def build_all(site, cache_dir: Path | None = None, workers: int | None = None) -> dict[str, bytes]:
+    """Every download, keyed by its path inside the built site.
+
+    Output is deterministic, so files are cached by the hash of their document and of the writers
+    (``cache_dir``, git-ignored): an unchanged template is not generated again on the next build or
+    live reload. Missing files are generated in parallel on every core.
+    """
+    jobs = documents(site)
+    engine = _engine_key() if cache_dir else ""
+    keys = {path: hashlib.sha256(f"{engine}|{ext}|{doc!r}".encode()).hexdigest()
+            for path, (ext, doc) in jobs.items()} if cache_dir else {}
+    files: dict[str, bytes] = {}
+    todo = []
+    for path, job in jobs.items():
+        cached = cache_dir / f"{keys[path]}.{job[0]}" if cache_dir else None
+        if cached is not None and cached.is_file():
+            files[path] = cached.read_bytes()
+        else:
+            todo.append(path)
+    workers = workers if workers is not None else min(len(todo), os.cpu_count() or 1)
+    if workers > 1 and len(todo) > 4:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = pool.map(_render, [jobs[p] for p in todo], chunksize=2)
+            files.update(zip(todo, results))
+    else:
+        files.update((p, _render(jobs[p])) for p in todo)
+    if cache_dir:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for path in todo:
+            (cache_dir / f"{keys[path]}.{jobs[path][0]}").write_bytes(files[path])
+    return {path: files[path] for path in jobs}
