@@ -433,22 +433,15 @@ class Settings(Strict):
     licence: Text = "CC BY 4.0"
     review_overdue: Literal["warn", "error"] = "warn"
 
-    @field_validator("primary_colour")
+    @field_validator("primary_colour", "accent_colour")
     @classmethod
-    def _primary_contrast(cls, v: str) -> str:
+    def _contrast_with_white(cls, v: str, info) -> str:
+        use = {"primary_colour": "header text, and links on a white page",
+               "accent_colour": "link hover and focus colour on the white page"}[info.field_name]
         ratio = contrast(v, "#ffffff")
         if ratio < 4.5:
-            raise ValueError(f"{v} has a contrast of {ratio:.2f}:1 with white (header text, and links on a white "
-                             "page); WCAG AA needs at least 4.5:1, so choose a darker colour")
-        return v
-
-    @field_validator("accent_colour")
-    @classmethod
-    def _accent_contrast(cls, v: str) -> str:
-        ratio = contrast(v, "#ffffff")
-        if ratio < 4.5:
-            raise ValueError(f"{v} has a contrast of {ratio:.2f}:1 with the white page (link hover and focus "
-                             "colour); WCAG AA needs at least 4.5:1, so choose a darker colour")
+            raise ValueError(f"{v} has a contrast of {ratio:.2f}:1 with white ({use}); "
+                             "WCAG AA needs at least 4.5:1, so choose a darker colour")
         return v
 
     @field_validator("programme_name", "institution", "short_name")

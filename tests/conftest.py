@@ -18,6 +18,19 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(ROOT))
 
 
+def nav_pages() -> list[str]:
+    """Source paths in mkdocs.yml's navigation, in order (tags like !ENV ignored)."""
+    import yaml
+
+    from macros.book import flatten_nav
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    return flatten_nav(yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["nav"])
+
+
 def build(project: Path, site_dir: Path | None = None, extra_env: dict | None = None) -> subprocess.CompletedProcess:
     """Run `mkdocs build --strict` on a project folder; never raises."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(extra_env or {})}

@@ -7,19 +7,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
-
 from macros import book
 
-from .conftest import ROOT
-
-
-def _nav_pages() -> list[str]:
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    return book.flatten_nav(yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["nav"])
+from .conftest import ROOT, nav_pages as _nav_pages
 
 
 def test_whole_guide_print_page_has_every_chapter_in_navigation_order(built_site: Path):

@@ -7,11 +7,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import yaml
 
 from macros.loader import load_site
 
-from .conftest import ROOT
+from .conftest import ROOT, nav_pages
 
 DOCS = ROOT / "docs"
 
@@ -30,27 +29,8 @@ def site():
     return s
 
 
-def _nav_pages(nav) -> list[str]:
-    out: list[str] = []
-    for item in nav:
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, dict):
-            for value in item.values():
-                out += _nav_pages(value) if isinstance(value, list) else [value]
-    return out
-
-
-def _nav() -> list[str]:
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    return _nav_pages(yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["nav"])
-
-
 def test_every_page_is_in_the_navigation_exactly_once():
-    nav = _nav()
+    nav = nav_pages()
     pages = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md") if not p.relative_to(DOCS).as_posix().startswith("local/"))
     assert sorted(set(nav)) == pages
     assert len(nav) == len(set(nav))
