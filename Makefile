@@ -21,6 +21,10 @@ build: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Benchmark scripts (not tests): writes bench/results/latest.json and latest.md. See bench/README.md.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 lock:
 	@rm -rf .lockenv && $(PYTHON) -m venv .lockenv
 	.lockenv/bin/python -m pip install --quiet --disable-pip-version-check ".[test]"

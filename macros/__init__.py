@@ -193,13 +193,31 @@ def _apply_fork_settings(conf, site: Site) -> None:
     nav = _without(nav, hidden)
     local = [p for p in site.local_pages if p not in hidden]
     if local:
-        nav.append({s.local_section_title: local})
+        nav.append({s.local_section_title: _local_nav(local, site)})
     conf["nav"] = nav
     if hidden:
         import pathspec
 
         extra = pathspec.gitignore.GitIgnoreSpec.from_lines(["/" + p for p in sorted(hidden)])
         conf["not_in_nav"] = conf["not_in_nav"] + extra if conf.get("not_in_nav") else extra
+
+
+def _local_nav(pages: list[str], site: Site) -> list:
+    """A fork's pages, nested by folder (docs/local/<folder>/...), so each page carries only its
+    own folder's navigation (with navigation.prune) and build time grows linearly with pages."""
+    top: list = []
+    folders: dict[str, list[str]] = {}
+    for page in pages:
+        parts = page.split("/")
+        if len(parts) == 2:
+            top.append(page)
+        else:
+            folders.setdefault(parts[1], []).append(page)
+    for folder, members in sorted(folders.items()):
+        index = f"local/{folder}/index.md"
+        title = site.pages[index].title if index in site.pages else folder.replace("-", " ").capitalize()
+        top.append({title: sorted(members, key=lambda p: (p != index, p))})
+    return top
 
 
 def _without(nav, hidden: set[str]):

@@ -1,0 +1,320 @@
+"""Run the benchmarks and write bench/results/latest.json and bench/results/latest.md.
+
+    .venv/bin/python bench/run.py                       # everything (what `make bench` runs)
+    .venv/bin/python bench/run.py --only build,weight   # some of them; merged into latest.*
+    .venv/bin/python bench/run.py --reps 1 --no-large-reload   # quicker
+    .venv/bin/python bench/run.py --report-only         # rewrite latest.md from latest.json
+
+Benchmarks: build (1), large (2), weight (3), lighthouse (4), reload (5). See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import RESULTS, Context, dump, log  # noqa: E402
+
+ORDER = ("build", "large", "weight", "lighthouse", "reload")
+KEYS = {"build": "build_time", "large": "large_fork", "weight": "page_weight",
+        "lighthouse": "lighthouse", "reload": "live_reload"}
+
+
+def _run_one(name: str, ctx: Context, args) -> dict:
+    if name == "build":
+        import build_time
+        return build_time.run(ctx)
+    if name == "large":
+        import large_fork
+        return large_fork.run(ctx)
+    if name == "weight":
+        import page_weight
+        return page_weight.run(ctx)
+    if name == "lighthouse":
+        import lighthouse
+        return lighthouse.run(ctx)
+    if name == "reload":
+        import live_reload
+        return live_reload.run(ctx, large=not args.no_large_reload)
+    raise ValueError(name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", default=",".join(ORDER), help=f"comma-separated subset of {','.join(ORDER)}")
+    ap.add_argument("--reps", type=int, default=3, help="repetitions of each build in benchmark 1 (default 3)")
+    ap.add_argument("--no-large-reload", action="store_true", help="skip the large fork in benchmark 5")
+    ap.add_argument("--keep-tmp", action="store_true", help="keep the temporary folder (printed)")
+    ap.add_argument("--report-only", action="store_true", help="only rewrite latest.md from latest.json")
+    args = ap.parse_args(argv)
+    if args.report_only:
+        out = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
+        out["summary"] = summary(out)
+        (RESULTS / "latest.json").write_text(dump(out) + "\n", encoding="utf-8")
+        (RESULTS / "latest.md").write_text(markdown(out), encoding="utf-8")
+        print((RESULTS / "latest.md").read_text(encoding="utf-8"))
+        return 0
+    chosen = [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = [n for n in chosen if n not in ORDER]
+    if unknown:
+        ap.error(f"unknown benchmark(s): {', '.join(unknown)}")
+    chosen = [n for n in ORDER if n in chosen]
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    latest = RESULTS / "latest.json"
+    previous: dict = {}
+    if set(chosen) != set(ORDER) and latest.exists():
+        try:
+            previous = json.loads(latest.read_text(encoding="utf-8"))
+        except ValueError:
+            previous = {}
+
+    ctx = Context(reps=args.reps)
+    log(f"temporary folder: {ctx.tmp}")
+    started = time.perf_counter()
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    try:
+        for name in chosen:
+            t0 = time.perf_counter()
+            log(f"=== {name}")
+            try:
+                section = _run_one(name, ctx, args)
+            except Exception as exc:  # noqa: BLE001 - record and carry on with the others
+                traceback.print_exc()
+                section = {"error": f"{type(exc).__name__}: {exc}"[:600]}
+            section["measured_at"] = now
+            section["duration_s"] = round(time.perf_counter() - t0, 1)
+            ctx.results[KEYS[name]] = section
+            log(f"=== {name} done in {section['duration_s']} s")
+    finally:
+        if args.keep_tmp:
+            log(f"kept {ctx.tmp}")
+        else:
+            ctx.cleanup()
+
+    out = {
+        "generated_at": now,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform(terse=True)},
+        "run": {"benchmarks": chosen, "reps": args.reps, "duration_s": round(time.perf_counter() - started, 1)},
+    }
+    for name in ORDER:
+        key = KEYS[name]
+        if key in ctx.results:
+            out[key] = ctx.results[key]
+        elif key in previous:
+            out[key] = previous[key]  # from an earlier run (see its measured_at)
+    out["summary"] = summary(out)
+    tmp = RESULTS / "latest.json.tmp"
+    tmp.write_text(dump(out) + "\n", encoding="utf-8")
+    tmp.replace(latest)
+    tmp = RESULTS / "latest.md.tmp"
+    tmp.write_text(markdown(out), encoding="utf-8")
+    tmp.replace(RESULTS / "latest.md")
+    log(f"wrote {latest.relative_to(RESULTS.parent.parent)} and latest.md "
+        f"in {out['run']['duration_s']} s")
+    print((RESULTS / "latest.md").read_text(encoding="utf-8"))
+    return 0
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def _verdict(ok) -> str:
+    return "n/a" if ok is None else ("pass" if ok else "FAIL")
+
+
+def summary(out: dict) -> list[dict]:
+    """One row per target: figure, target and verdict."""
+    rows = []
+    b = out.get("build_time", {})
+    if b.get("ratio_vs_baseline") is not None:
+        rows.append({"what": "Build time, strict (cold) vs default Material (median ratio, wall)",
+                     "figure": f"{b['ratio_vs_baseline']}x", "target": "<= 1.5x",
+                     "verdict": _verdict(b.get("ratio_pass"))})
+    if b.get("ratio_vs_baseline_cpu") is not None:
+        rows.append({"what": "Build time, strict (cold) vs default Material (median ratio, CPU)",
+                     "figure": f"{b['ratio_vs_baseline_cpu']}x", "target": "<= 1.5x",
+                     "verdict": _verdict(b.get("ratio_cpu_pass"))})
+    d = b.get("downloads", {})
+    if d.get("share_of_full_build") is not None:
+        rows.append({"what": "Download generation (build_all) as share of full build (wall / CPU)",
+                     "figure": f"{d['share_of_full_build'] * 100:.0f}% / {d['share_of_full_build_cpu'] * 100:.0f}%",
+                     "target": "<= 25%",
+                     "verdict": f"{_verdict(d.get('share_pass'))} / {_verdict(d.get('share_cpu_pass'))}"})
+    lf = out.get("large_fork", {})
+    if "ratio" in lf:
+        rows.append({"what": "Large fork (10x) build vs normal (wall / CPU)",
+                     "figure": f"{lf['ratio']}x / {lf.get('ratio_cpu')}x", "target": "<= 10x",
+                     "verdict": f"{_verdict(lf.get('ratio_pass'))} / {_verdict(lf.get('ratio_cpu_pass'))}"})
+    pw = out.get("page_weight", {})
+    if pw.get("first_visit_max_ratio") is not None:
+        rows.append({"what": "Page weight, first visit, worst of 4 pages vs baseline",
+                     "figure": f"{pw['first_visit_max_ratio']}x", "target": "<= 1.0x",
+                     "verdict": _verdict(pw.get("ratio_pass"))})
+    if "third_party_requests" in pw:
+        rows.append({"what": "Third-party requests, ours (baseline attempted)",
+                     "figure": f"{pw['third_party_requests']['ours']} ({pw['third_party_requests']['baseline']})",
+                     "target": "0", "verdict": _verdict(pw.get("third_party_pass"))})
+    lr = out.get("live_reload", {})
+    for k in ("normal", "large"):
+        if "reload_s" in lr.get(k, {}):
+            rows.append({"what": f"Live reload, {k} site (save to served)", "figure": f"{lr[k]['reload_s']} s",
+                         "target": "-", "verdict": "n/a"})
+    return rows
+
+
+def _kb(n) -> str:
+    return "-" if n is None else f"{n / 1024:.1f} KB"
+
+
+def markdown(out: dict) -> str:
+    L = [f"# Benchmark results", "",
+         f"Generated {out['generated_at']} on {out['machine']['cpus']} CPUs, Python {out['machine']['python']}, "
+         f"in {out['run']['duration_s']} s (`{' '.join(['make bench'] if len(out['run']['benchmarks']) == 5 else ['bench/run.py --only', ','.join(out['run']['benchmarks'])])}`, "
+         f"{out['run']['reps']} repetitions). Ratios are measured against a baseline in the same run. "
+         "See bench/README.md for what each figure means.", "",
+         "| Measure | Figure | Target | Verdict |", "| --- | --- | --- | --- |"]
+    for r in out["summary"]:
+        L.append(f"| {r['what']} | {r['figure']} | {r['target']} | {r['verdict']} |")
+    errors = [(k, v["error"]) for k, v in out.items() if isinstance(v, dict) and "error" in v]
+
+    b = out.get("build_time")
+    if b:
+        L += ["", "## 1. Build time", ""]
+        if "median_s" in b:
+            m, c, w = b["median_s"], b["median_cpu_s"], b["wall_s"]
+            L += [f"- Median wall time (CPU time): ours, strict, cold download cache, {m['ours']} s ({c['ours']} s); "
+                  f"same with the cache warm {m.get('ours_warm')} s ({c.get('ours_warm')} s); "
+                  f"without download generation {m['ours_without_downloads']} s ({c['ours_without_downloads']} s); "
+                  f"default-Material baseline {m['baseline']} s ({c['baseline']} s).",
+                  f"- Ratio ours/baseline, median of per-repetition ratios: **{b.get('ratio_vs_baseline')}x** wall, "
+                  f"**{b.get('ratio_vs_baseline_cpu')}x** CPU; warm cache {b.get('ratio_warm_vs_baseline')}x wall, "
+                  f"{b.get('ratio_warm_vs_baseline_cpu')}x CPU; without downloads "
+                  f"{b.get('ratio_without_downloads_vs_baseline')}x wall, "
+                  f"{b.get('ratio_without_downloads_vs_baseline_cpu')}x CPU.",
+                  f"- Wall times (s): ours {w['ours']}, warm {w.get('ours_warm')}, without downloads "
+                  f"{w['ours_without_downloads']}, baseline {w['baseline']}."]
+        d = b.get("downloads", {})
+        if d.get("build_all_s"):
+            L += [f"- `build_all(site)` in-process, no cache: {d['build_all_s']} s wall, {d['build_all_cpu_s']} s CPU for "
+                  f"{d['files']} files ({_kb(d['bytes'])}) = **{d['share_of_full_build'] * 100:.0f}%** of the full "
+                  f"build's wall time, **{d['share_of_full_build_cpu'] * 100:.0f}%** of its CPU time; the strict "
+                  f"build without it is {d['build_saving_s']} s wall ({d['build_saving_cpu_s']} s CPU) shorter.",
+                  f"- Per template: {d.get('per_template_build_all_s')} s of build_all's wall time per template; "
+                  f"one template's .md + .docx + .pdf take {d['per_template_cpu_s']} s CPU "
+                  f"({', '.join(f'{k} {v} s' for k, v in d['per_template_by_format_cpu_s'].items())}); "
+                  f"the {d['templates']} templates take {d['templates_total_cpu_s']} s, the {d['sessions']} "
+                  f"facilitator guides and the course pack {d['curriculum_and_pack_cpu_s']} s."]
+        for e in b.get("errors", []):
+            L.append(f"- Build `{e['build']}` failed: `{' / '.join(e['error'][-3:])}`")
+
+    lf = out.get("large_fork")
+    if lf:
+        L += ["", "## 2. Synthetic large fork (10x)", ""]
+        c = lf.get("counts", {})
+        if c:
+            L.append(f"- Fork: {c.get('pages')} pages ({c.get('upstream_pages')} upstream), "
+                     f"{c.get('templates')} templates, {c.get('references')} references.")
+        if "ratio" in lf:
+            L.append(f"- Strict build: large {lf['large_s']} s wall ({lf['large_cpu_s']} s CPU) vs normal "
+                     f"{lf['normal_s']} s ({lf['normal_cpu_s']} s CPU), built just before: **{lf['ratio']}x** wall, "
+                     f"**{lf['ratio_cpu']}x** CPU (wall vs benchmark 1's median: {lf.get('ratio_vs_benchmark1_median')}x).")
+        ls, ns = lf.get("large_site"), lf.get("normal_site")
+        if ls and ns:
+            L.append(f"- Built HTML: {ls['html_pages']} pages, {ls['html_bytes'] / 2**20:.0f} MB "
+                     f"(avg {_kb(ls['html_bytes'] / max(1, ls['html_pages']))}/page) vs normal {ns['html_pages']} pages, "
+                     f"{ns['html_bytes'] / 2**20:.1f} MB (avg {_kb(ns['html_bytes'] / max(1, ns['html_pages']))}/page).")
+
+    pw = out.get("page_weight")
+    if pw and "pages" in pw:
+        L += ["", "## 3. Page weight (gzip, encoded response bodies)", "",
+              "| Page | First: ours | First: baseline | Ratio | Repeat: ours | Repeat: baseline | Requests ours/baseline |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
+        for name, r in pw["pages"].items():
+            if "first" not in r:
+                L.append(f"| {name} | error: {r.get('error')} | | | | | |")
+                continue
+            f, rp = r["first"], r["repeat"]
+
+            def rep(side: str) -> str:
+                return (f"{_kb(rp[side + '_bytes'])} ({rp[side + '_requests']} req, "
+                        f"{rp.get(side + '_not_modified', 0)} x 304)")
+            L.append(f"| {name} (`{r['path']}`) | {_kb(f['ours_bytes'])} | {_kb(f['baseline_bytes'])} | {f['ratio']} | "
+                     f"{rep('ours')} | {rep('baseline')} | {f['ours_requests']}/{f['baseline_requests']} |")
+        tp = pw.get("third_party_requests", {})
+        home = pw["pages"].get("home", {}).get("first", {})
+        if home.get("ours_by_kind"):
+            ok, bk = home["ours_by_kind"], home["baseline_by_kind"]
+            kinds = sorted(set(ok) | set(bk), key=lambda k: -(ok.get(k, 0)))
+            L += ["", "- Home page, first visit, by kind (ours / baseline): " + "; ".join(
+                f"{k} {_kb(ok.get(k, 0))} / {_kb(bk.get(k, 0))}" for k in kinds) + "."]
+        L += ["- Bytes are gzipped response bodies as sent by the server (response headers not included); on a "
+              "repeat visit the page is revalidated (304, no body) and every asset comes from the browser cache.",
+              f"- All four pages together, first visit: ours/baseline = {pw.get('first_visit_total_ratio')}.",
+              f"- Third-party requests over all visits: ours {tp.get('ours')}, baseline {tp.get('baseline')} "
+              f"(blocked: {', '.join(pw.get('third_party_urls_seen', [])) or 'none'})."]
+
+    lh = out.get("lighthouse")
+    if lh:
+        L += ["", "## 4. Lighthouse (mobile preset)", ""]
+        if not lh.get("ran"):
+            L.append(f"- Not run: {lh.get('reason') or lh.get('error')}")
+        rows = dict(lh.get("pages", {}))
+        if "baseline_home_uncompressed" in lh:
+            rows["baseline home (no gzip)"] = lh["baseline_home_uncompressed"]
+        if rows:
+            L += [f"Lighthouse {lh.get('version')}. Scores 0-100.", "",
+                  "| Page | Performance | Accessibility | Best practices | SEO | LCP ms | TBT ms | Failed audits |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+            for name, r in rows.items():
+                if "scores" not in r:
+                    L.append(f"| {name} | error: {str(r.get('error'))[:120]} | | | | | | |")
+                    continue
+                s, m = r["scores"], r.get("metrics", {})
+                L.append(f"| {name} | {s['performance']} | {s['accessibility']} | {s['best-practices']} | {s['seo']} | "
+                         f"{m.get('largest-contentful-paint', '-')} | {m.get('total-blocking-time', '-')} | "
+                         f"{', '.join(r.get('failed_audits', [])) or '-'} |")
+
+    lr = out.get("live_reload")
+    if lr:
+        L += ["", "## 5. Live reload", ""]
+        for k in ("normal", "large"):
+            r = lr.get(k, {})
+            if "reload_s" in r:
+                L.append(f"- {k.capitalize()} site: serving after {r['startup_s']} s; an edit to `{lr['page']}` "
+                         f"was served after **{r['reload_s']} s**.")
+            elif r:
+                L.append(f"- {k.capitalize()} site: {r.get('error') or r.get('skipped')}"
+                         + (f" (serving after {r['startup_s']} s)" if "startup_s" in r else ""))
+
+    nested = []
+    for key in ("build_time", "large_fork", "page_weight", "lighthouse", "live_reload"):
+        v = out.get(key, {})
+        if isinstance(v, dict):
+            for sub in ("normal", "large"):
+                if isinstance(v.get(sub), dict) and "error" in v[sub]:
+                    nested.append((f"{key}.{sub}", v[sub]["error"]))
+            if "error" in v.get("downloads", {}):
+                nested.append((f"{key}.downloads", " / ".join(v["downloads"]["error"][-3:])))
+    if errors or nested:
+        L += ["", "## Failures", ""]
+        for k, e in errors + nested:
+            L.append(f"- {k}: {e if isinstance(e, str) else ' / '.join(map(str, e))[-400:]}")
+    stale = [k for k in KEYS.values() if k in out and out[k].get("measured_at") != out["generated_at"]]
+    if stale:
+        L += ["", f"Sections from an earlier run: {', '.join(stale)} (see measured_at in latest.json)."]
+    return "\n".join(L) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
