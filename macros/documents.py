@@ -236,6 +236,7 @@ def to_docx(doc: Doc) -> bytes:
             d.add_paragraph().add_run(b.label).bold = True
             d.add_paragraph("     ".join(f"{BOX} {x}" for x in b.options))
         elif isinstance(b, Grid):
+            room(6 + 7 * min(len(b.rows) + 1, 4))  # keep a label with its table's first rows
             if b.label:
                 d.add_paragraph().add_run(b.label).bold = True
             table = d.add_table(rows=len(b.rows) + 1, cols=len(b.columns))
@@ -309,9 +310,15 @@ def to_pdf(doc: Doc) -> bytes:
         pdf.multi_cell(width - indent, h, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(after)
 
+    def room(height: float) -> None:
+        """Start a new page unless ``height`` mm still fit above the footer."""
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+
     def ruled(n: int) -> None:
         pdf.set_draw_color(150)
         for _ in range(n):
+            room(7)
             pdf.ln(6)
             y = pdf.get_y()
             pdf.line(pdf.l_margin, y, pdf.l_margin + width, y)
@@ -343,6 +350,7 @@ def to_pdf(doc: Doc) -> bytes:
                 pdf.ln(1)
             pdf.ln(1)
         elif isinstance(b, Lines):
+            room(5 + 6 * min(b.lines, 3))  # keep a label with the start of its lines
             para(b.label, "B", 10, 5, 0)
             ruled(b.lines)
         elif isinstance(b, DateLine):
@@ -353,6 +361,7 @@ def to_pdf(doc: Doc) -> bytes:
             para(b.label, "B", 10, 5, 0.5)
             para("    ".join(f"{BOX} {x}" for x in b.options), "", 9.5, 5, 2)
         elif isinstance(b, Grid):
+            room(6 + 7 * min(len(b.rows) + 1, 4))  # keep a label with its table's first rows
             if b.label:
                 para(b.label, "B", 10, 5, 1)
             pdf.set_font("body", "", 9)
