@@ -236,7 +236,6 @@ def to_docx(doc: Doc) -> bytes:
             d.add_paragraph().add_run(b.label).bold = True
             d.add_paragraph("     ".join(f"{BOX} {x}" for x in b.options))
         elif isinstance(b, Grid):
-            room(6 + 7 * min(len(b.rows) + 1, 4))  # keep a label with its table's first rows
             if b.label:
                 d.add_paragraph().add_run(b.label).bold = True
             table = d.add_table(rows=len(b.rows) + 1, cols=len(b.columns))
