@@ -385,10 +385,6 @@ def case_studies(site: Site, page: str) -> str:
     return "\n".join(out)
 
 
-def review_footer(fm: m.FrontMatter) -> str:
-    return (f"Page last reviewed: {fm.last_reviewed:%-d %B %Y} · Next review due: {fm.next_review_due:%-d %B %Y}"
-            f" · Reviewed by: {fm.reviewed_by}")
-
 
 # --------------------------------------------------------------------------- curriculum
 

@@ -79,11 +79,3 @@ def plain(text: str, cite: CiteFn | None = None) -> str:
     text = re.sub(r"(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?![\w_])", r"\1", text)
     text = re.sub(r"`([^`]+)`", r"\1", text)
     return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()))
-
-
-def markdown_text(text: str, cite: CiteFn | None = None) -> str:
-    """Text for a downloadable .md file: inline Markdown kept, raw HTML escaped."""
-    if cite:
-        text = _CITE.sub(lambda mt: cite(mt.group(1)), text)
-    text = html.escape(text, quote=False)
-    return _neutralise_links(text)

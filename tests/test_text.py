@@ -1,6 +1,6 @@
 """Escaping and inline Markdown for text that comes from data files."""
 
-from macros.text import block_html, inline_html, markdown_text, plain
+from macros.text import block_html, inline_html, plain
 
 
 def test_raw_html_is_escaped():
@@ -40,8 +40,3 @@ def test_block_html_splits_paragraphs():
 def test_plain_strips_markdown_keeps_urls_and_unicode():
     out = plain("**Hôpital** *Łódź* [site](https://example.org) `code` “quotes” – dash")
     assert out == "Hôpital Łódź site (https://example.org) code “quotes” – dash"
-
-
-def test_markdown_text_escapes_html_but_keeps_braces_literal():
-    out = markdown_text("<script>x</script> {{ y }}")
-    assert "<script>" not in out and "{{ y }}" in out
