@@ -108,9 +108,10 @@ def read_yaml(path: Path, rel: str) -> tuple[Any, dict[tuple, int], list[Problem
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return None, {}, [Problem(rel, None, "", f"is not valid UTF-8 text ({exc.reason})")]
-    try:
-        node = yaml.compose(text, Loader=_LineLoader)
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    loader = _LineLoader(text)
+    try:  # parse once: the node tree gives the line numbers, then the same tree gives the data
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -119,6 +120,8 @@ def read_yaml(path: Path, rel: str) -> tuple[Any, dict[tuple, int], list[Problem
         return None, {}, [Problem(rel, line, "", f"YAML syntax error: {what}{ctx}")]
     except yaml.YAMLError as exc:  # pragma: no cover - defensive
         return None, {}, [Problem(rel, None, "", f"YAML error: {exc}")]
+    finally:
+        loader.dispose()
     return data, (_line_index(node) if node is not None else {}), []
 
 
@@ -224,6 +227,7 @@ def load_settings(docs_dir: Path, root: Path) -> tuple[m.Settings | None, list[P
     problems: list[Problem] = []
     merged: dict[str, Any] = {}
     lines: dict[tuple, int] = {}
+    local_keys: set[str] = set()
     rel = _rel(base, root)
     for path in (base, local):
         if not path.exists():
@@ -238,6 +242,8 @@ def load_settings(docs_dir: Path, root: Path) -> tuple[m.Settings | None, list[P
             problems.append(Problem(_rel(path, root), 1, "", "expected a mapping with the single top-level key 'settings'"))
             continue
         merged.update(data["settings"])
+        if path is local:
+            local_keys = set(data["settings"])
         for key, line in idx.items():
             if key[:1] == ("settings",):
                 lines[key] = line
@@ -245,10 +251,6 @@ def load_settings(docs_dir: Path, root: Path) -> tuple[m.Settings | None, list[P
     if problems:
         return None, problems
     # Report against the file that set the value last.
-    local_keys = set()
-    if local.exists():
-        data, _, _ = read_yaml(local, _rel(local, root))
-        local_keys = set((data or {}).get("settings", {}) or {})
     settings, probs = validate({"settings": merged}, m.SettingsFile, _rel(base, root), lines)
     fixed = []
     for p in probs:
@@ -295,14 +297,17 @@ def parse_front_matter(text: str) -> dict[str, Any] | None:
     return yaml.load(match.group(1), Loader=_LineLoader) or {}  # noqa: S506
 
 
-def load_pages(docs_dir: Path, root: Path, today: dt.date) -> tuple[dict[str, m.FrontMatter], list[str], list[Problem]]:
+def load_pages(docs_dir: Path, root: Path, today: dt.date
+               ) -> tuple[dict[str, m.FrontMatter], dict[str, str], list[str], list[Problem]]:
+    """Every page's front matter, validated; also each page's text, so it is read once per build."""
     pages: dict[str, m.FrontMatter] = {}
+    texts: dict[str, str] = {}
     overdue: list[str] = []
     problems: list[Problem] = []
     for path in sorted(docs_dir.rglob("*.md")):
         src = path.relative_to(docs_dir).as_posix()
         rel = _rel(path, root)
-        text = path.read_text(encoding="utf-8")
+        text = texts[src] = path.read_text(encoding="utf-8")
         try:
             meta = parse_front_matter(text)
         except yaml.MarkedYAMLError as exc:
@@ -321,7 +326,7 @@ def load_pages(docs_dir: Path, root: Path, today: dt.date) -> tuple[dict[str, m.
             pages[src] = fm
             if fm.next_review_due < today:
                 overdue.append(f"{src} (due {fm.next_review_due.isoformat()})")
-    return pages, overdue, problems
+    return pages, texts, overdue, problems
 
 
 def _check_cites(text: str, where: tuple[str, int | None, str], refs: dict[str, Any]) -> list[Problem]:
@@ -378,11 +383,11 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
         problems += probs
         if probs:
             broken.add(name)
-    pages, overdue, probs = load_pages(docs, base, today)
+    pages, texts, overdue, probs = load_pages(docs, base, today)
     problems += probs
 
     refs = loaded["references"]
-    existing_pages = {p.relative_to(docs).as_posix() for p in docs.rglob("*.md")}
+    existing_pages = set(texts)
 
     cited_on: dict[str, list[str]] = {}
 
@@ -461,8 +466,7 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
                 problems.append(Problem(srel, None, f"settings.hidden_pages[{i}]", f"page '{page}' does not exist under docs/"))
 
     # Citations in pages.
-    for src in sorted(existing_pages):
-        text = (docs / src).read_text(encoding="utf-8")
+    for src, text in sorted(texts.items()):
         for lineno, line in enumerate(text.splitlines(), 1):
             for args in CITE_IN_PAGE.findall(line):
                 for key in re.findall(r"[\"']([^\"']+)[\"']", args):

@@ -86,6 +86,17 @@ def _pip(*args: str, timeout: int) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
 
+def _stop_unless_ok(result: subprocess.CompletedProcess, offline: str, failed: str) -> None:
+    """A failed pip step: skip (or fail under CI) when the index was unreachable, fail otherwise."""
+    if result.returncode == 0:
+        return
+    output = result.stdout + result.stderr
+    shutil.rmtree(VENV, ignore_errors=True)
+    if any(marker in output for marker in NETWORK_ERRORS):
+        _unavailable(f"{offline}:\n{output[-2000:]}")
+    pytest.fail(f"{failed}:\n{output[-4000:]}")
+
+
 def _create_venv() -> None:
     shutil.rmtree(VENV, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True, capture_output=True, timeout=300)
@@ -94,19 +105,10 @@ def _create_venv() -> None:
     probe = _pip("download", "--no-deps", "--timeout", "20", "--retries", "1", "-d", str(probe_dir), PROPERDOCS,
                  timeout=180)
     shutil.rmtree(probe_dir, ignore_errors=True)
-    if probe.returncode != 0:
-        output = probe.stdout + probe.stderr
-        shutil.rmtree(VENV, ignore_errors=True)
-        if any(marker in output for marker in NETWORK_ERRORS):
-            _unavailable(f"could not download {PROPERDOCS}:\n{output[-2000:]}")
-        pytest.fail(f"pip could not download {PROPERDOCS}:\n{output[-4000:]}")
+    _stop_unless_ok(probe, f"could not download {PROPERDOCS}", f"pip could not download {PROPERDOCS}")
     install = _pip("install", "--quiet", "-c", str(LOCK), PROPERDOCS, *STACK, timeout=1200)
-    if install.returncode != 0:
-        output = install.stdout + install.stderr
-        shutil.rmtree(VENV, ignore_errors=True)
-        if any(marker in output for marker in NETWORK_ERRORS):
-            _unavailable(f"pip install failed for lack of the network:\n{output[-2000:]}")
-        pytest.fail(f"ProperDocs and the locked stack do not install together:\n{output[-4000:]}")
+    _stop_unless_ok(install, "pip install failed for lack of the network",
+                    "ProperDocs and the locked stack do not install together")
     STAMP.write_text(_key(), encoding="utf-8")
 
 
