@@ -25,6 +25,7 @@ if not REVIEW_LOG.handlers:
     REVIEW_LOG.propagate = False
 
 _PAGE_ERRORS: list[Problem] = []
+_PENDING: downloads.Pending | None = None  # downloads of the current build
 
 
 def _install_error_format() -> None:
@@ -70,6 +71,11 @@ def define_env(env) -> None:
         env.conf["edit_uri"] = "edit/main/docs/"
     state: dict = {"site": site, "downloads": None, "titles": _data_page_titles(site)}
     env.variables["_mentoring_state"] = state
+    # Generate the downloads in worker processes while the pages are rendered.
+    global _PENDING
+    if _PENDING is not None:  # an earlier build (live reload) that stopped with an error
+        _PENDING.cancel()
+    _PENDING = pending = downloads.start(site, root / ".cache" / "downloads")
 
     def page_src() -> str:
         return env.page.file.src_uri
@@ -92,8 +98,7 @@ def define_env(env) -> None:
 
     def files() -> dict[str, bytes]:
         if state["downloads"] is None:
-            cache = root / ".cache" / "downloads"
-            state["downloads"] = {**downloads.build_all(site, cache), **opendata.data_files(site)}
+            state["downloads"] = {**pending.result(), **opendata.data_files(site)}
         return state["downloads"]
 
     @env.macro
@@ -307,6 +312,8 @@ def on_post_build(env) -> None:
     if _PAGE_ERRORS:
         problems = list(_PAGE_ERRORS)
         _PAGE_ERRORS.clear()
+        if _PENDING is not None:
+            _PENDING.cancel()
         raise SiteError(problems)
     files = env.variables["_mentoring_files"]()
     site_dir = Path(env.conf["site_dir"])

@@ -19,6 +19,27 @@ from typing import Union
 FONT_DIR = Path(__file__).parent / "fonts"
 BOX = "\u2610"  # ballot box, for ticks and rating scales
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_COVERAGE: frozenset[int] | None = None
+
+
+def pdf_coverage() -> frozenset[int]:
+    """Code points the PDF fonts can draw (fonts/coverage.txt, written by fonts/subset.py)."""
+    global _COVERAGE
+    if _COVERAGE is None:
+        points: set[int] = set()
+        for part in (FONT_DIR / "coverage.txt").read_text(encoding="ascii").split():
+            a, _, b = part.partition("-")
+            points.update(range(int(a, 16), int(b or a, 16) + 1))
+        _COVERAGE = frozenset(points)
+    return _COVERAGE
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """Characters of ``text`` the PDF font cannot draw, in order of first use."""
+    if text.isascii():
+        return []
+    covered = pdf_coverage()
+    return list(dict.fromkeys(c for c in text if ord(c) not in covered and not c.isspace()))
 
 
 # --------------------------------------------------------------------------- blocks (plain text)

@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import models as m
+from .documents import missing_glyphs
 from .errors import Problem, format_loc
 
 # dataset name -> (file stem, file model, record attribute)
@@ -348,6 +349,16 @@ def _walk_strings(obj: Any, loc: tuple = ()):
             yield from _walk_strings(item, loc + (i,))
 
 
+def _check_glyphs(text: str, rel: str, field_name: str) -> list[Problem]:
+    missing = missing_glyphs(text)
+    if not missing:
+        return []
+    shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing[:5])
+    return [Problem(rel, None, field_name,
+                    f"the PDF font has no glyph for {shown}; expected Latin, Greek or Cyrillic text "
+                    "(to add a script, see macros/fonts/subset.py)")]
+
+
 def _check_session(x: m.Session, rel: str, loaded: dict, refs: dict, broken: set[str]) -> list[Problem]:
     out = []
     for i, tid in enumerate(x.take_home_templates):
@@ -464,6 +475,17 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
         for i, page in enumerate(settings.hidden_pages):
             if page not in existing_pages:
                 problems.append(Problem(srel, None, f"settings.hidden_pages[{i}]", f"page '{page}' does not exist under docs/"))
+
+    # Text that goes into the PDF downloads must have glyphs in the PDF font.
+    for name in ("templates", "curriculum"):
+        for rid, rec in loaded[name].items():
+            for loc, text in _walk_strings(rec):
+                problems += _check_glyphs(text, origins[name][rid], f"{name}[{rid}].{format_loc(loc)}")
+    for rid, ref in refs.items() if "references" not in broken else ():
+        problems += _check_glyphs(ref.short, origins["references"][rid], f"references[{rid}].short")
+    if settings is not None:
+        for key in ("programme_name", "institution", "contact_name", "contact_email", "licence"):
+            problems += _check_glyphs(getattr(settings, key), srel, f"settings.{key}")
 
     # Citations in pages.
     for src, text in sorted(texts.items()):

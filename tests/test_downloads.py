@@ -166,3 +166,31 @@ def test_docx_has_header_footer_and_fixed_timestamps(site):
     footer = doc.sections[0].footer.paragraphs[0].text
     assert t.title in footer and t.version.isoformat() in footer and site.settings.licence in footer
     assert re.search(r"\u2610", docx_text(data))  # checkbox glyphs for ticks and rating scales
+
+
+def test_font_coverage_file_lists_exactly_what_every_pdf_font_can_draw():
+    """coverage.txt is what the build checks data against; it must match the fonts themselves."""
+    from fontTools.ttLib import TTFont
+
+    from macros import documents as d
+
+    fonts = sorted(d.FONT_DIR.glob("*.ttf"))
+    assert len(fonts) == 3
+    drawable = set.intersection(*(set(TTFont(f, lazy=True)["cmap"].getBestCmap()) for f in fonts))
+    assert set(d.pdf_coverage()) == drawable
+    assert d.missing_glyphs("Łódź “Zürich” — Genève ☐ Ωμέγα Москва") == []
+    assert d.missing_glyphs("北京 协和") == ["北", "京", "协", "和"]
+
+
+def test_background_generation_gives_the_same_files_and_leaves_no_worker_behind(site):
+    import multiprocessing
+
+    sequential = downloads.build_all(site, None, workers=1)
+    pending = downloads.start(site, None, workers=2)
+    assert pending.pool is not None and len(pending.futures) == len(sequential)
+    assert pending.result() == sequential
+    assert pending.result() is pending.result()  # generated once
+    assert multiprocessing.active_children() == []
+    stopped = downloads.start(site, None, workers=2)
+    stopped.cancel()  # what a build that fails half-way does
+    assert stopped.pool is None and multiprocessing.active_children() == []

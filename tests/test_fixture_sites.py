@@ -156,3 +156,12 @@ def test_overdue_review_can_be_made_an_error(fixture_site: Path):
     s = fixture_site / "docs/data/settings.yml"
     s.write_text(s.read_text(encoding="utf-8") + "  review_overdue: error\n", encoding="utf-8")
     _assert_clean_failure(build(fixture_site), "Review overdue for 1 page(s)")
+
+
+def test_text_the_pdf_font_cannot_draw_stops_the_build(fixture_site: Path):
+    """A blank box in a printed form is a silently wrong download: refuse it and say where."""
+    f = fixture_site / "docs/data/settings.yml"
+    f.write_text(f.read_text(encoding="utf-8").replace("institution: Fixture Institute", "institution: 北京 Institute"),
+                 encoding="utf-8")
+    _assert_clean_failure(build(fixture_site), "docs/data/settings.yml", "settings.institution",
+                          "no glyph for '北' (U+5317)", "expected Latin, Greek or Cyrillic")
