@@ -161,6 +161,10 @@ def summary(out: dict) -> list[dict]:
         rows.append({"what": "Page weight, first visit, worst of 4 pages vs baseline",
                      "figure": f"{pw['first_visit_max_ratio']}x", "target": "<= 1.0x",
                      "verdict": _verdict(pw.get("ratio_pass"))})
+    if pw.get("first_then_search_max_ratio") is not None:
+        rows.append({"what": "Page weight, first visit then one search, worst of 4 pages vs baseline",
+                     "figure": f"{pw['first_then_search_max_ratio']}x", "target": "(reported)",
+                     "verdict": "n/a"})
     if "third_party_requests" in pw:
         rows.append({"what": "Third-party requests, ours (baseline attempted)",
                      "figure": f"{pw['third_party_requests']['ours']} ({pw['third_party_requests']['baseline']})",
@@ -251,6 +255,17 @@ def markdown(out: dict) -> str:
                         f"{rp.get(side + '_not_modified', 0)} x 304)")
             L.append(f"| {name} (`{r['path']}`) | {_kb(f['ours_bytes'])} | {_kb(f['baseline_bytes'])} | {f['ratio']} | "
                      f"{rep('ours')} | {rep('baseline')} | {f['ours_requests']}/{f['baseline_requests']} |")
+        L += ["", "A first visit followed by one search (focus the search box, type "
+              "\"agreement\", wait for results), in a fresh browser context:", "",
+              "| Page | Ours | Baseline | Ratio | Search index ours / baseline | Results ours / baseline |",
+              "| --- | --- | --- | --- | --- | --- |"]
+        for name, r in pw["pages"].items():
+            s = r.get("first_then_search")
+            if not s:
+                continue
+            L.append(f"| {name} | {_kb(s['ours_bytes'])} | {_kb(s['baseline_bytes'])} | {s['ratio']} | "
+                     f"{_kb(s['ours_by_kind'].get('search_index', 0))} / {_kb(s['baseline_by_kind'].get('search_index', 0))} | "
+                     f"{s.get('ours_search_results')} / {s.get('baseline_search_results')} |")
         tp = pw.get("third_party_requests", {})
         home = pw["pages"].get("home", {}).get("first", {})
         if home.get("ours_by_kind"):

@@ -125,8 +125,15 @@ def assemble(site_dir: Path, nav_pages: list[str]) -> list[str]:
     return written
 
 
+# Stored as they are: these formats are compressed already, so deflating them again only costs time.
+STORED = frozenset({".pdf", ".docx", ".zip", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".gz"})
+
+
 def offline_zip(site_dir: Path, name: str, exclude: str) -> bytes:
-    """The whole built site as a zip that works from the file system (fixed timestamps, sorted)."""
+    """The whole built site as a zip that works from the file system (fixed timestamps, sorted).
+
+    Source maps are left out (they only serve debugging), and already-compressed files are stored.
+    """
     index = site_dir / "search" / "search_index.json"
     if index.is_file():  # Material loads this script instead of fetching JSON on file: URLs
         (site_dir / "search" / "search_index.js").write_text(
@@ -135,10 +142,10 @@ def offline_zip(site_dir: Path, name: str, exclude: str) -> bytes:
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
             rel = path.relative_to(site_dir).as_posix()
-            if rel == exclude or rel.startswith("downloads/offline/"):
+            if rel == exclude or rel.startswith("downloads/offline/") or rel.endswith(".map"):
                 continue
             info = zipfile.ZipInfo(f"{name}/{rel}", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED if path.suffix.lower() in STORED else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             z.writestr(info, path.read_bytes())
     return buf.getvalue()

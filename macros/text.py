@@ -41,9 +41,16 @@ def _protect_braces(text: str) -> str:
     return text.replace("{", "&#123;").replace("}", "&#125;")
 
 
+# Text without these characters, and not starting like a heading, list or rule, has no inline
+# Markdown in it: Python-Markdown would return it unchanged, so it skips the (slow) converter.
+_MARKUP = re.compile(r"[*_`\[\]\\!<>&]|^\s*(#|[-+=]|\d+[.)]\s)")
+
+
 def inline_html(text: str, cite: CiteFn | None = None) -> str:
     """Inline Markdown -> HTML fragment (no surrounding <p>), raw HTML escaped."""
     text = " ".join(text.split())
+    if not _MARKUP.search(text):
+        return _protect_braces(text)
     placeholders: dict[str, str] = {}
     if cite:
         def keep(match: re.Match) -> str:

@@ -125,11 +125,13 @@ class PageWatch:
         self.base = base
         self.errors: list[str] = []
         self.foreign: list[str] = []
+        self.requests: list[str] = []  # every URL the page asked for, in order
         page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
         def route(r):
             url = r.request.url
+            self.requests.append(url)
             if url.startswith(base) or url.startswith(("data:", "blob:", "about:")):
                 return r.continue_()
             self.foreign.append(url)

@@ -88,6 +88,40 @@ def test_search_finds_templates_and_sponsorship_pages(page, server):
     assert page.watch.foreign == []
 
 
+def _index_requests(page) -> list[str]:
+    return [u for u in page.watch.requests if "/search/search_index.json" in u]
+
+
+def test_search_index_is_loaded_only_when_the_reader_goes_to_search(page, server):
+    """Most readers never search: a first visit must not download the index (overrides/main.html)."""
+    page.goto(f"{server}/mentees/finding-a-mentor.html", wait_until="networkidle")
+    page.wait_for_timeout(300)
+    assert _index_requests(page) == []
+    page.locator("input.md-search__input").focus()
+    page.keyboard.type("agreement", delay=20)
+    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+    assert "Mentoring agreement" in page.locator(".md-search-result").inner_text()
+    assert len(_index_requests(page)) == 1
+
+
+def test_search_works_from_the_search_button_on_a_phone(browser, server):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
+    try:
+        pg = context.new_page()
+        pg.goto(f"{server}/index.html", wait_until="networkidle")
+        pg.locator(".md-header label[for='__search']").first.tap()
+        pg.locator("input.md-search__input").press_sequentially("sponsor", delay=20)
+        pg.locator(".md-search-result__item").first.wait_for(timeout=15000)
+        assert "sponsor" in pg.locator(".md-search-result").inner_text().lower()
+    finally:
+        context.close()
+
+
+def test_a_page_opened_from_a_search_link_gets_its_results_at_once(page, server):
+    page.goto(f"{server}/index.html?q=agreement", wait_until="networkidle")
+    assert len(_index_requests(page)) == 1
+
+
 def test_skip_link_reaches_the_content(page, server):
     page.goto(f"{server}/mentees/finding-a-mentor.html", wait_until="networkidle")
     page.keyboard.press("Tab")

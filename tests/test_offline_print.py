@@ -55,6 +55,11 @@ def test_offline_zip_works_from_the_file_system(built_site: Path, browser, tmp_p
     archive = built_site / "downloads/offline/mentoring-site.zip"
     with zipfile.ZipFile(archive) as z:
         z.extractall(tmp_path)
+        infos = z.infolist()
+    assert not [i.filename for i in infos if i.filename.endswith(".map")]  # debugging aids stay out
+    kinds = {i.filename.rsplit(".", 1)[-1]: i.compress_type for i in infos}
+    assert kinds["pdf"] == kinds["docx"] == zipfile.ZIP_STORED  # compressed already
+    assert kinds["html"] == kinds["js"] == zipfile.ZIP_DEFLATED
     root = tmp_path / "mentoring-site"
     assert (root / "index.html").is_file() and (root / "search/search_index.js").is_file()
     assert (root / "downloads/templates/mentoring-agreement.docx").is_file()

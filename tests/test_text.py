@@ -40,3 +40,46 @@ def test_block_html_splits_paragraphs():
 def test_plain_strips_markdown_keeps_urls_and_unicode():
     out = plain("**Hôpital** *Łódź* [site](https://example.org) `code` “quotes” – dash")
     assert out == "Hôpital Łódź site (https://example.org) code “quotes” – dash"
+
+
+def test_plain_text_shortcut_gives_what_markdown_gives(monkeypatch):
+    """inline_html skips Python-Markdown for text without markup; the output must not change.
+    Checked on every string in the site's data and on edge cases."""
+    import re
+
+    from pydantic import BaseModel
+
+    from macros import text as t
+    from macros.loader import load_site
+
+    from .conftest import ROOT
+
+    site, problems = load_site(ROOT / "docs", ROOT)
+    assert problems == []
+    strings: list[str] = ["", "  spaced   out ", "Dr O'Neill's \"quoted\" 5 % & co", "# not a heading",
+                          "- not a list", "1. not a list", "2) nor this", "===", "x --- y", "a_b c", "5 < 6",
+                          "{{ settings.x }} {% raw %}", "Über café – naïve ☐", "tab\there"]
+
+    def walk(obj):
+        if isinstance(obj, str):
+            strings.append(obj)
+        elif isinstance(obj, BaseModel):
+            for name in type(obj).model_fields:
+                walk(getattr(obj, name))
+        elif isinstance(obj, (list, tuple)):
+            for item in obj:
+                walk(item)
+        elif isinstance(obj, dict):
+            for item in obj.values():
+                walk(item)
+
+    for records in (site.templates, site.checklists, site.curriculum, site.self_assessments,
+                    site.programme_models, site.case_studies, site.competencies):
+        walk(records)
+    shortcut = [t.inline_html(s) for s in strings]
+    monkeypatch.setattr(t, "_MARKUP", re.compile(r""))  # matches everything: always convert
+    converted = [t.inline_html(s) for s in strings]
+    assert len(strings) > 1000
+    assert sum(1 for s in strings if not re.search(r"[*_`\[\]\\!<>&]", s)) > 500  # the shortcut is used
+    for s, a, b in zip(strings, shortcut, converted):
+        assert a == b, s
