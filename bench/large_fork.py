@@ -9,6 +9,14 @@ Generated in a temporary copy of the project, as a fork would do it, under docs/
   citing the renamed references) and a page docs/local/templates/<id>-copyN.md for each;
 * references: docs/local/references.yml with 9 renamed copies of every reference.
 
+A real fork has one reference library, one template library and one set of print books, however
+many pages it adds. So in the copies, a call that lists a whole data set (reference_library(),
+template_library(), programme_models_table(), case_studies(), curriculum_table()) and a print
+book's marker are replaced by a sentence linking to the one upstream page. Copying them as they
+are would put ten libraries of ten times the data (and ten books of every page) into the fork:
+100x by construction, which measures the generator rather than the engine. (Before 2026-11-26
+the copies kept them; bench/README.md gives both figures.)
+
 Then a strict build (downloads included, cold download cache), compared with a cold strict build
 of the normal site run just before it (and with benchmark 1's median, for reference).
 Target: <= 10x.
@@ -44,6 +52,21 @@ def _retitle(text: str, suffix: str) -> str:
     return "\n".join(lines)
 
 
+COLLECTIONS = re.compile(r"\{\{\s*(reference_library|template_library|programme_models_table|case_studies|"
+                         r"curriculum_table)\(\)\s*\}\}")
+BOOK = re.compile(r'<div class="ms-book" data-book="[a-z-]+"></div>')
+
+
+def _single_collections(text: str, page: Path, docs: Path, copy_dir: Path) -> str:
+    """In a copied page, link to the one upstream library or book instead of repeating it."""
+    target = page.relative_to(docs).as_posix()
+    up = "../" * (len((copy_dir / target).relative_to(docs).parts) - 1)
+    link = f"[the {{}} page]({up}{target})"
+    text = COLLECTIONS.sub(lambda m: "This copy lists nothing itself: see " + link.format(m.group(1).replace("_", " "))
+                           + ".", text)
+    return BOOK.sub("This copy holds no book: see " + link.format("print") + ".", text)
+
+
 def _rename_cites(obj, n: int):
     if isinstance(obj, str):
         return CITE.sub(lambda m: f"[@{m.group(1)}-copy{n}]", obj)
@@ -72,7 +95,8 @@ def make_fork(project: Path, dest: Path) -> dict:
             target = local / f"copy{n}" / path.relative_to(docs)
             target.parent.mkdir(parents=True, exist_ok=True)
             if path.suffix == ".md":
-                target.write_text(_retitle(path.read_text(encoding="utf-8"), f" (copy {n})"), encoding="utf-8")
+                text = _single_collections(path.read_text(encoding="utf-8"), path, docs, local / f"copy{n}")
+                target.write_text(_retitle(text, f" (copy {n})"), encoding="utf-8")
             else:
                 shutil.copy2(path, target)
 

@@ -25,6 +25,9 @@ if not REVIEW_LOG.handlers:
     REVIEW_LOG.propagate = False
 
 _PAGE_ERRORS: list[Problem] = []
+# Pages whose block macros were stashed; macros/hooks.py records on each how many it restored.
+STASH_ATTR, RESTORED_ATTR = "ms_stash", "ms_stash_restored"
+_STASHED_PAGES: list = []
 _PENDING: downloads.Pending | None = None  # downloads of the current build
 
 
@@ -51,6 +54,7 @@ def _install_error_format() -> None:
 def define_env(env) -> None:
     _install_error_format()
     _PAGE_ERRORS.clear()
+    _STASHED_PAGES.clear()
     docs_dir = Path(env.conf["docs_dir"])
     root = Path(env.conf["config_file_path"]).parent if env.conf.get("config_file_path") else docs_dir.parent
     site, problems = load_site(docs_dir, root)
@@ -93,6 +97,22 @@ def define_env(env) -> None:
         wrapper.__doc__ = fn.__doc__
         return wrapper
 
+    def stashed(fn):
+        """Block HTML skips Python-Markdown: the page gets a placeholder, and macros/hooks.py puts
+        the HTML back once the page is converted (parsing large HTML blocks was most of the
+        Markdown time of data pages)."""
+        def wrapper(*args, **kwargs):
+            out = fn(*args, **kwargs)
+            page = env.page
+            store = page.__dict__.setdefault(STASH_ATTR, [])
+            store.append(out)
+            if not store[1:]:
+                _STASHED_PAGES.append(page)
+            return f'\n\n<div data-ms-stash="{len(store) - 1}"></div>\n\n'
+        wrapper.__name__ = fn.__name__
+        wrapper.__doc__ = fn.__doc__
+        return wrapper
+
     def sizes() -> dict[str, int]:
         return {k: len(v) for k, v in files().items()}
 
@@ -108,42 +128,49 @@ def define_env(env) -> None:
         return render.cite_md(site, keys, page_src())
 
     @env.macro
+    @stashed
     @guarded
     def checklist(checklist_id: str) -> str:
         """An interactive checklist from checklists.yml."""
         return render.checklist(site, checklist_id, page_src())
 
     @env.macro
+    @stashed
     @guarded
     def template_page(template_id: str) -> str:
         """A template's page body: purpose, downloads and the on-screen form."""
         return render.template_page(site, template_id, page_src(), sizes())
 
     @env.macro
+    @stashed
     @guarded
     def template_library() -> str:
         """Table of every template with links to each format and its size."""
         return render.template_library(site, page_src(), sizes())
 
     @env.macro
+    @stashed
     @guarded
     def reference_library() -> str:
         """The reference library, generated from references.yml."""
         return render.reference_library(site, page_src(), site.cited_on)
 
     @env.macro
+    @stashed
     @guarded
     def programme_models_table() -> str:
         """Comparison table of every programme model."""
         return render.programme_models_table(site, page_src())
 
     @env.macro
+    @stashed
     @guarded
     def programme_model(model_id: str) -> str:
         """One programme model's page body."""
         return render.programme_model(site, model_id, page_src())
 
     @env.macro
+    @stashed
     @guarded
     def case_studies() -> str:
         """Every case study from case_studies.yml."""
@@ -162,12 +189,14 @@ def define_env(env) -> None:
         return render.curriculum_table(site, page_src())
 
     @env.macro
+    @stashed
     @guarded
     def course_pack_links() -> str:
         """Download buttons for the whole course pack."""
         return render.course_pack_links(page_src())
 
     @env.macro
+    @stashed
     @guarded
     def self_assessment(assessment_id: str) -> str:
         """An interactive self-assessment form."""
@@ -208,21 +237,29 @@ def _apply_fork_settings(conf, site: Site) -> None:
 
 
 def _local_nav(pages: list[str], site: Site) -> list:
-    """A fork's pages, nested by folder (docs/local/<folder>/...), so each page carries only its
-    own folder's navigation (with navigation.prune) and build time grows linearly with pages."""
-    top: list = []
-    folders: dict[str, list[str]] = {}
-    for page in pages:
-        parts = page.split("/")
-        if len(parts) == 2:
-            top.append(page)
-        else:
-            folders.setdefault(parts[1], []).append(page)
-    for folder, members in sorted(folders.items()):
-        index = f"local/{folder}/index.md"
-        title = site.pages[index].title if index in site.pages else folder.replace("-", " ").capitalize()
-        top.append({title: sorted(members, key=lambda p: (p != index, p))})
-    return top
+    """A fork's pages, nested by folder at every depth (docs/local/<folder>/<sub>/...).
+
+    The local tab holds one section, so folders sit at the third level and below, where Material
+    collapses them and navigation.prune leaves them out of every page outside them: each page
+    carries only its own folders' entries, and build time grows linearly with the pages.
+    """
+    def tree(members: list[str], depth: int) -> list:
+        here: list = []
+        folders: dict[str, list[str]] = {}
+        for page in members:
+            parts = page.split("/")
+            if len(parts) == depth + 1:
+                here.append(page)
+            else:
+                folders.setdefault(parts[depth], []).append(page)
+        here.sort(key=lambda p: (not p.endswith("/index.md"), p))
+        for folder, inside in sorted(folders.items()):
+            index = "/".join(inside[0].split("/")[:depth + 1]) + "/index.md"
+            title = site.pages[index].title if index in site.pages else folder.replace("-", " ").capitalize()
+            here.append({title: tree(inside, depth + 1)})
+        return here
+
+    return [{site.settings.local_section_title: tree(pages, 1)}]
 
 
 def _without(nav, hidden: set[str]):
@@ -315,6 +352,15 @@ def on_post_build(env) -> None:
         if _PENDING is not None:
             _PENDING.cancel()
         raise SiteError(problems)
+    lost = [p.file.src_uri for p in _STASHED_PAGES
+            if getattr(p, RESTORED_ATTR, 0) != len(p.__dict__.get(STASH_ATTR, ()))]
+    _STASHED_PAGES.clear()
+    if lost:
+        if _PENDING is not None:
+            _PENDING.cancel()
+        raise SiteError([Problem("mkdocs.yml", None, "hooks",
+                                 f"expected macros/hooks.py in the hooks list: without it {len(lost)} page(s) "
+                                 f"lose the HTML their macros made ({', '.join(lost[:3])})")])
     files = env.variables["_mentoring_files"]()
     site_dir = Path(env.conf["site_dir"])
     for rel, data in files.items():

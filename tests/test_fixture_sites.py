@@ -165,3 +165,10 @@ def test_text_the_pdf_font_cannot_draw_stops_the_build(fixture_site: Path):
                  encoding="utf-8")
     _assert_clean_failure(build(fixture_site), "docs/data/settings.yml", "settings.institution",
                           "no glyph for '北' (U+5317)", "expected Latin, Greek or Cyrillic")
+
+
+def test_a_config_without_the_stash_hook_fails_instead_of_losing_content(fixture_site: Path):
+    """Block macros leave placeholders that macros/hooks.py fills; without the hook pages would be empty."""
+    f = fixture_site / "mkdocs.yml"
+    f.write_text(f.read_text(encoding="utf-8").replace("hooks:\n  - macros/hooks.py\n", ""), encoding="utf-8")
+    _assert_clean_failure(build(fixture_site), "mkdocs.yml: hooks:", "expected macros/hooks.py")

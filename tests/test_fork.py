@@ -172,3 +172,21 @@ def test_low_contrast_fork_colour_stops_the_build(tmp_path: Path, colour: str):
     output = result.stdout + result.stderr
     assert result.returncode != 0 and "Traceback" not in output
     assert "docs/local/settings.yml" in output and "settings.primary_colour" in output and "4.5:1" in output
+
+
+def test_local_pages_nest_by_folder_at_every_depth_under_one_section():
+    """Folders sit at the third level and below, where Material collapses them and
+    navigation.prune leaves them out of other pages: each page's navigation stays small."""
+    from types import SimpleNamespace
+
+    from macros import _local_nav
+
+    site = SimpleNamespace(settings=SimpleNamespace(local_section_title="Genève"),
+                           pages={"local/policies/index.md": SimpleNamespace(title="Nos règles")})
+    pages = ["local/contacts.md", "local/policies/leave.md", "local/policies/index.md",
+             "local/policies/research/ethics.md", "local/about.md"]
+    assert _local_nav(pages, site) == [{"Genève": [
+        "local/about.md", "local/contacts.md",
+        {"Nos règles": ["local/policies/index.md", "local/policies/leave.md",
+                        {"Research": ["local/policies/research/ethics.md"]}]},
+    ]}]

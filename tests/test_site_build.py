@@ -115,6 +115,21 @@ def test_checklist_page_renders_from_yaml(built_site: Path, site):
     assert "<h1" in html and "Before and during a first mentoring meeting" in html
 
 
+def test_block_macro_html_is_back_in_every_page_and_in_the_search_index(built_site: Path, site):
+    """Block macros bypass Markdown through placeholders (macros/hooks.py): none may survive."""
+    import json
+
+    pages = sorted(built_site.rglob("*.html"))
+    assert [p for p in pages if "data-ms-stash" in p.read_text(encoding="utf-8")] == []
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    text = {d["location"].split("#")[0]: "" for d in index["docs"]}
+    for d in index["docs"]:
+        text[d["location"].split("#")[0]] += d["text"]
+    ref = next(iter(site.references.values()))
+    assert ref.title[:40] in text["references.html"]  # the reference library is searchable
+    assert "Mentee name" in text["templates/mentoring-agreement.html"]  # and the template forms
+
+
 def test_numbers_on_evidence_and_benefits_pages_carry_a_citation(built_site: Path):
     """A claim with a figure on the evidence or benefits pages sits next to a labelled citation."""
     missing = []
