@@ -57,6 +57,67 @@ print(json.dumps({"load_site_s": load, "build_all_s": runs, "build_all_cpu_s": c
 """
 
 
+# One strict build in a fresh interpreter with the time of each MkDocs step recorded: every plugin
+# event, the Markdown conversion of pages (_populate_page minus its events) and the theme
+# rendering (_build_page minus its events), plus interpreter start-up and imports. Used for ours
+# (cache warm) and for the baseline, to show where the difference between them goes.
+_PROFILE = r"""
+import collections, json, sys, time
+t_start = time.perf_counter()
+sys.path.insert(0, ".")
+from mkdocs import plugins
+from mkdocs.commands import build as B
+T = collections.Counter()
+event_stack = []
+orig_event = plugins.PluginCollection.run_event
+def run_event(self, name, item=None, **kw):
+    t0 = time.perf_counter()
+    try:
+        return orig_event(self, name, item, **kw)
+    finally:
+        T["event:" + name] += time.perf_counter() - t0
+plugins.PluginCollection.run_event = run_event
+def timed(fn, key):
+    def wrapper(*a, **k):
+        t0 = time.perf_counter()
+        try:
+            return fn(*a, **k)
+        finally:
+            T[key] += time.perf_counter() - t0
+    return wrapper
+B._populate_page = timed(B._populate_page, "populate_total")
+B._build_page = timed(B._build_page, "build_page_total")
+from mkdocs.__main__ import cli
+t_cli = time.perf_counter()
+try:
+    cli(sys.argv[1:], prog_name="mkdocs", standalone_mode=False)
+finally:
+    end = time.perf_counter()
+    ev = lambda n: T.get("event:" + n, 0.0)
+    out = {
+        "start-up and imports": t_cli - t_start + ev("startup"),
+        "configuration (on_config: data loading, downloads started)": ev("config"),
+        "Markdown conversion": T["populate_total"] - ev("page_markdown") - ev("page_content") - ev("pre_page") - ev("page_read_source"),
+        "macros in pages (on_page_markdown)": ev("page_markdown"),
+        "search indexing (on_page_context)": ev("page_context"),
+        "theme rendering and writing pages": T["build_page_total"] - ev("page_context") - ev("post_page") - ev("page_content"),
+        "after the pages (on_post_build: downloads written, print books, offline zip, search index)": ev("post_build"),
+    }
+    out["other"] = (end - t_start) - sum(out.values())
+    print("PROFILE " + json.dumps(out))
+"""
+
+
+def profile_build(project, site_dir, strict: bool = True) -> dict | None:
+    args = ["build", "-f", str(project / "mkdocs.yml"), "-d", str(site_dir)] + (["--strict"] if strict else [])
+    proc = subprocess.run([sys.executable, "-c", _PROFILE, *args], cwd=project, env=env(),
+                          capture_output=True, text=True, timeout=1800)
+    for line in (proc.stdout + proc.stderr).splitlines()[::-1]:
+        if line.startswith("PROFILE "):
+            return json.loads(line[len("PROFILE "):])
+    return None
+
+
 def _ratio(a: list[float], b: list[float]):
     n = min(len(a), len(b))
     return rnd(median([a[i] / b[i] for i in range(n)]), 2) if n else None
@@ -111,6 +172,13 @@ def run(ctx: Context) -> dict:
     if ctx.site is not None:
         files, size = dir_size(ctx.site)
         res["site"] = {"files": files, "bytes": size}
+
+    # Where the time goes: one instrumented build of each, ours with the download cache warm.
+    log("profiling one warm build and one baseline build")
+    ours_p = profile_build(ctx.project, ctx.tmp / "site-profile-ours")
+    base_p = profile_build(ctx.baseline, ctx.tmp / "site-profile-baseline", strict=False)
+    if ours_p and base_p:
+        res["profile_s"] = {k: {"ours": rnd(ours_p[k], 3), "baseline": rnd(base_p.get(k, 0.0), 3)} for k in ours_p}
 
     n = min(reps, 2)  # build_all is deterministic work: two timings are enough for a median
     log(f"build_all in-process x{n}")

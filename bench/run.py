@@ -221,6 +221,16 @@ def markdown(out: dict) -> str:
                   f"facilitator guides and the course pack {d['curriculum_and_pack_cpu_s']} s."]
         for e in b.get("errors", []):
             L.append(f"- Build `{e['build']}` failed: `{' / '.join(e['error'][-3:])}`")
+        prof = b.get("profile_s")
+        if prof:
+            L += ["", "Where the time goes (one instrumented build each, ours with the download cache warm; seconds):", "",
+                  "| Step | Ours | Baseline | Difference |", "| --- | --- | --- | --- |"]
+            for step, v in prof.items():
+                L.append(f"| {step} | {v['ours']:.2f} | {v['baseline']:.2f} | {v['ours'] - v['baseline']:+.2f} |")
+            L.append(f"| total | {sum(v['ours'] for v in prof.values()):.2f} | "
+                     f"{sum(v['baseline'] for v in prof.values()):.2f} | "
+                     f"{sum(v['ours'] - v['baseline'] for v in prof.values()):+.2f} |")
+
 
     lf = out.get("large_fork")
     if lf:

@@ -365,8 +365,9 @@ def on_post_build(env) -> None:
     site_dir = Path(env.conf["site_dir"])
     for rel, data in files.items():
         _write_if_changed(site_dir / rel, data)
-    book.assemble(site_dir, book.flatten_nav(env.conf["nav"]))
-    _write_if_changed(site_dir / OFFLINE_ZIP, book.offline_zip(site_dir, "mentoring-site", OFFLINE_ZIP))
+    nav_pages = book.flatten_nav(env.conf["nav"])
+    offline = book.offline_zip(site_dir, "mentoring-site", OFFLINE_ZIP, later=lambda: book.assemble(site_dir, nav_pages))
+    _write_if_changed(site_dir / OFFLINE_ZIP, offline)
 
 
 OFFLINE_ZIP = "downloads/offline/mentoring-site.zip"
