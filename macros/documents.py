@@ -14,7 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
+from typing import Callable, Union
 
 FONT_DIR = Path(__file__).parent / "fonts"
 BOX = "\u2610"  # ballot box, for ticks and rating scales
@@ -290,6 +290,40 @@ def to_docx(doc: Doc) -> bytes:
 # --------------------------------------------------------------------------- PDF
 
 
+def wrap_lines(text: str, avail: float, width_of: Callable[[str], float]) -> list[str]:
+    """Greedy word wrap: the lines of ``text`` that fit ``avail`` by ``width_of``.
+
+    Runs of spaces are kept, a newline starts a new line, and a word wider than a line is cut
+    where it stops fitting. (fpdf2's multi_cell re-measures the whole line for every character,
+    which made line breaking most of the time of every PDF.)
+    """
+    lines: list[str] = []
+    space = width_of(" ")
+    for raw in text.split("\n"):
+        line: str | None = None
+        used = 0.0
+        for word in raw.split(" "):
+            w = width_of(word)
+            if line is not None and used + space + w <= avail:
+                line, used = f"{line} {word}", used + space + w
+                continue
+            if line is not None:
+                lines.append(line)
+            while w > avail and len(word) > 1:  # longer than a whole line: cut it
+                total, cut = 0.0, len(word)
+                for i, ch in enumerate(word):
+                    total += width_of(ch)
+                    if total > avail:
+                        cut = max(i, 1)
+                        break
+                lines.append(word[:cut])
+                word = word[cut:]
+                w = width_of(word)
+            line, used = word, w
+        lines.append(line or "")
+    return lines
+
+
 def to_pdf(doc: Doc) -> bytes:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
@@ -324,10 +358,23 @@ def to_pdf(doc: Doc) -> bytes:
     pdf.add_page()
     width = pdf.epw
 
+    measured: dict[tuple, float] = {}
+
+    def width_of(text: str) -> float:
+        key = (pdf.font_style, pdf.font_size_pt, text)
+        if key not in measured:
+            measured[key] = pdf.get_string_width(text)
+        return measured[key]
+
+    def lines(text: str, w: float, h: float, indent: float = 0, first_x: float | None = None) -> None:
+        """Left-aligned lines (WCAG 1.4.8: no justified text), each a cell; pages break as needed."""
+        for i, line in enumerate(wrap_lines(text, w - 2 * pdf.c_margin, width_of)):
+            pdf.set_x(first_x if i == 0 and first_x is not None else pdf.l_margin + indent)
+            pdf.cell(w, h, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
     def para(text: str, style: str = "", size: float = 10, h: float = 5, after: float = 1.5, indent: float = 0) -> None:
         pdf.set_font("body", style, size)
-        pdf.set_x(pdf.l_margin + indent)
-        pdf.multi_cell(width - indent, h, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        lines(text, width - indent, h, indent)
         pdf.ln(after)
 
     def room(height: float) -> None:
@@ -366,7 +413,7 @@ def to_pdf(doc: Doc) -> bytes:
                 pdf.set_font("body", "", 10)
                 pdf.set_x(pdf.l_margin)
                 pdf.cell(6, 5, f"{i + 1}." if b.numbered else "•")
-                pdf.multi_cell(width - 6, 5, item, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                lines(item, width - 6, 5, indent=6, first_x=pdf.get_x())
                 pdf.ln(1)
             pdf.ln(1)
         elif isinstance(b, Lines):
@@ -386,7 +433,7 @@ def to_pdf(doc: Doc) -> bytes:
                 para(b.label, "B", 10, 5, 1)
             pdf.set_font("body", "", 9)
             with pdf.table(width=width, line_height=6 if any(any(r) for r in b.rows) else 7,
-                           first_row_as_headings=True) as table:
+                           first_row_as_headings=True, text_align="LEFT") as table:
                 head = table.row()
                 for c in b.columns:
                     head.cell(c)

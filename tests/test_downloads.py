@@ -195,3 +195,17 @@ def test_background_generation_gives_the_same_files_and_leaves_no_worker_behind(
     stopped = downloads.start(site, None, workers=2)
     stopped.cancel()  # what a build that fails half-way does
     assert stopped.pool is None and multiprocessing.active_children() == []
+
+
+def test_pdf_line_wrapping_fits_the_line_keeps_every_character_and_cuts_only_overlong_words():
+    from macros.documents import wrap_lines
+
+    text = "Agree the ground rules first\nthen   talk " + "x" * 25 + " end"
+    out = wrap_lines(text, 10, len)
+    assert all(len(line) <= 10 for line in out)
+    assert out[:3] == ["Agree the", "ground", "rules"]
+    assert out[3] == "first"  # the newline starts a new line
+    assert out[4:] == ["then  ", "talk", "x" * 10, "x" * 10, "xxxxx end"]  # an overlong word is cut
+    assert "".join(out).replace(" ", "") == text.replace("\n", "").replace(" ", "")
+    assert wrap_lines("", 10, len) == [""]
+    assert wrap_lines("a  b", 10, len) == ["a  b"]  # runs of spaces kept (rating scales use them)
