@@ -2,7 +2,9 @@
 
 Lighthouse 12.2.3 is installed from npm into bench/.node (git-ignored) on first use and run with
 Debian's Chromium (CHROME_PATH). Our four pages are served with gzip on 127.0.0.1; the baseline's
-home page is run too, served without compression, for reference. Only the four category scores
+home page is run too, served without compression, for reference. Each of our pages is run three
+times and the run with the median performance score is kept (Lighthouse CI's practice: simulated
+throttling scales the CPU time it observes, which varies on a shared machine). Only the four category scores
 (0-100), five metrics and the ids of failed non-performance audits are kept; the full reports
 stay in the temporary folder. If Lighthouse cannot be installed or run, the reason is recorded.
 """
@@ -97,6 +99,22 @@ def lighthouse(url: str, out_json, timeout: float = 240) -> dict:
     return res
 
 
+RUNS = 3  # per page; the median run is kept, as Lighthouse CI does (performance varies run to run)
+
+
+def median_run(url: str, out_dir, name: str, runs: int = RUNS) -> dict:
+    """Run Lighthouse ``runs`` times; keep the run with the median performance score and list all."""
+    results = [lighthouse(url, out_dir / f"{name}-{i + 1}.json") for i in range(runs)]
+    ok = [r for r in results if "error" not in r and r["scores"].get("performance") is not None]
+    if not ok:
+        return results[0]
+    ok.sort(key=lambda r: (r["scores"]["performance"], -r["metrics"].get("first-contentful-paint", 0)))
+    chosen = dict(ok[(len(ok) - 1) // 2])
+    chosen["runs"] = len(results)
+    chosen["performance_all_runs"] = [r["scores"].get("performance") if "scores" in r else None for r in results]
+    return chosen
+
+
 def run(ctx: Context) -> dict:
     error = ensure_lighthouse()
     if error:
@@ -111,7 +129,7 @@ def run(ctx: Context) -> dict:
         base = srv.base
         for name, path in PAGES.items():
             log(f"lighthouse: {name} ({path})")
-            res["pages"][name] = {"path": path, **lighthouse(f"{base}/{path}", out_dir / f"{name}.json")}
+            res["pages"][name] = {"path": path, **median_run(f"{base}/{path}", out_dir, name)}
     with serve(ctx.baseline_site, gzip_on=False) as srv:
         base = srv.base
         log("lighthouse: baseline home (no compression)")
