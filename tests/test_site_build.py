@@ -177,3 +177,19 @@ def test_programme_models_and_case_studies_cover_the_brief(site):
     assert len(site.case_studies) >= 8
     covered = {c for cs in site.case_studies.values() for c in cs.competencies}
     assert covered == set(site.competencies)
+
+
+def test_page_scripts_do_not_hold_up_the_first_paint(built_site: Path):
+    """Only stylesheets may block the first paint: the search index waits for a search, the offline
+    shim loads on file:// pages only, and Material's scripts are deferred (overrides/main.html)."""
+    import re
+
+    for page in ("index.html", "templates/mentoring-agreement.html"):
+        html = (built_site / page).read_text(encoding="utf-8")
+        tags = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", html.replace("document.write(", "document.write(\n"))
+        external = [t for t in tags if "iframe-worker-shim" not in t]
+        assert any("bundle." in t for t in external) and any("site.js" in t for t in external)
+        assert all(" defer" in t for t in external), external
+        head = html.split("</head>")[0]
+        assert "iframe-worker-shim.js" in head and 'location.protocol === "file:"' in head
+        assert "search_index" in head and "prototype.send" in head  # the on-demand loader is in place
