@@ -32,7 +32,7 @@ lock:
 	@rm -rf .lockenv
 
 clean:
-	rm -rf site .pytest_cache
+	rm -rf site .pytest_cache .cache
 
 schemas: $(STAMP)
 	$(BIN)/python -c "from macros.opendata import main; main(['docs'])"
