@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from . import book, downloads, opendata, render
+from . import book, downloads, hooks, opendata, render
 from .errors import Problem, SiteError
 from .loader import Site, load_site
 
@@ -25,9 +25,7 @@ if not REVIEW_LOG.handlers:
     REVIEW_LOG.propagate = False
 
 _PAGE_ERRORS: list[Problem] = []
-# Pages whose block macros were stashed; macros/hooks.py records on each how many it restored.
-STASH_ATTR, RESTORED_ATTR = "ms_stash", "ms_stash_restored"
-_STASHED_PAGES: list = []
+_STASHED_PAGES: list = []  # pages whose block macros left placeholders for macros/hooks.py
 _PENDING: downloads.Pending | None = None  # downloads of the current build
 
 
@@ -102,13 +100,9 @@ def define_env(env) -> None:
         the HTML back once the page is converted (parsing large HTML blocks was most of the
         Markdown time of data pages)."""
         def wrapper(*args, **kwargs):
-            out = fn(*args, **kwargs)
-            page = env.page
-            store = page.__dict__.setdefault(STASH_ATTR, [])
-            store.append(out)
-            if not store[1:]:
-                _STASHED_PAGES.append(page)
-            return f'\n\n<div data-ms-stash="{len(store) - 1}"></div>\n\n'
+            if env.page not in _STASHED_PAGES:
+                _STASHED_PAGES.append(env.page)
+            return hooks.stash(env.page, fn(*args, **kwargs))
         wrapper.__name__ = fn.__name__
         wrapper.__doc__ = fn.__doc__
         return wrapper
@@ -352,8 +346,7 @@ def on_post_build(env) -> None:
         if _PENDING is not None:
             _PENDING.cancel()
         raise SiteError(problems)
-    lost = [p.file.src_uri for p in _STASHED_PAGES
-            if getattr(p, RESTORED_ATTR, 0) != len(p.__dict__.get(STASH_ATTR, ()))]
+    lost = [p.file.src_uri for p in _STASHED_PAGES if not hooks.all_restored(p)]
     _STASHED_PAGES.clear()
     if lost:
         if _PENDING is not None:
@@ -365,9 +358,8 @@ def on_post_build(env) -> None:
     site_dir = Path(env.conf["site_dir"])
     for rel, data in files.items():
         _write_if_changed(site_dir / rel, data)
-    nav_pages = book.flatten_nav(env.conf["nav"])
-    offline = book.offline_zip(site_dir, "mentoring-site", OFFLINE_ZIP, later=lambda: book.assemble(site_dir, nav_pages))
-    _write_if_changed(site_dir / OFFLINE_ZIP, offline)
+    book.assemble(site_dir, book.flatten_nav(env.conf["nav"]))
+    _write_if_changed(site_dir / OFFLINE_ZIP, book.offline_zip(site_dir, "mentoring-site", OFFLINE_ZIP))
 
 
 OFFLINE_ZIP = "downloads/offline/mentoring-site.zip"

@@ -14,17 +14,14 @@ import html as htmllib
 import io
 import posixpath
 import re
-import threading
 import zipfile
 from pathlib import Path
-from typing import Callable
 
 MARKER = re.compile(r'<div class="ms-book" data-book="([a-z-]+)"></div>')
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
 
 # Which chapters each book holds: a prefix of the page's source path ("" = every page).
 BOOKS = {"all": "", "mentees": "mentees/", "mentors": "mentors/", "programme-leads": "programme-leads/"}
-PRINT_DIR = "print"
 SKIP = ("print/", "about/changelog.md")
 
 
@@ -132,50 +129,23 @@ def assemble(site_dir: Path, nav_pages: list[str]) -> list[str]:
 STORED = frozenset({".pdf", ".docx", ".zip", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".gz"})
 
 
-def offline_zip(site_dir: Path, name: str, exclude: str, later: Callable[[], None] | None = None) -> bytes:
-    """The whole built site as a zip that works from the file system (fixed timestamps, fixed order).
+def offline_zip(site_dir: Path, name: str, exclude: str) -> bytes:
+    """The whole built site as a zip that works from the file system (fixed timestamps, sorted).
 
     Source maps are left out (they only serve debugging), and already-compressed files are stored.
-    ``later`` (the print-book assembly) runs in this thread while a second thread compresses every
-    other file (zlib releases the GIL, so the two overlap on two cores); the print pages it rewrites
-    are added after it returns, so the order of entries is the same on every build.
     """
     index = site_dir / "search" / "search_index.json"
     if index.is_file():  # Material loads this script instead of fetching JSON on file: URLs
         (site_dir / "search" / "search_index.js").write_text(
             "var __index = " + index.read_text(encoding="utf-8"), encoding="utf-8")
-    paths = []
-    for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
-        rel = path.relative_to(site_dir).as_posix()
-        if not (rel == exclude or rel.startswith("downloads/offline/") or rel.endswith(".map")):
-            paths.append((rel, path))
-    first = [x for x in paths if not x[0].startswith(f"{PRINT_DIR}/")]
-    last = [x for x in paths if x[0].startswith(f"{PRINT_DIR}/")]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        def add(batch):
-            for rel, path in batch:
-                info = zipfile.ZipInfo(f"{name}/{rel}", date_time=(1980, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_STORED if path.suffix.lower() in STORED else zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                z.writestr(info, path.read_bytes())
-
-        failed: list[BaseException] = []
-
-        def add_first() -> None:
-            try:
-                add(first)
-            except BaseException as exc:  # re-raised below: a half-written zip must not pass
-                failed.append(exc)
-
-        worker = threading.Thread(target=add_first, name="offline-zip")
-        worker.start()
-        try:
-            if later is not None:
-                later()
-        finally:
-            worker.join()
-        if failed:
-            raise failed[0]
-        add(last)
+        for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
+            rel = path.relative_to(site_dir).as_posix()
+            if rel == exclude or rel.startswith("downloads/offline/") or rel.endswith(".map"):
+                continue
+            info = zipfile.ZipInfo(f"{name}/{rel}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED if path.suffix.lower() in STORED else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, path.read_bytes())
     return buf.getvalue()

@@ -7,7 +7,8 @@ HTML on the page object; this hook swaps it back in once the page is converted, 
 search index and the theme see the page. The macros module checks at the end of the build that
 every placeholder was filled, so a missing hook stops the build instead of losing content.
 
-This file is loaded by MkDocs on its own, not as part of the ``macros`` package.
+MkDocs loads this file on its own (for the hook); the macros package imports it for
+:func:`stash` and :func:`all_restored`, so the whole placeholder protocol lives here.
 """
 
 from __future__ import annotations
@@ -15,9 +16,21 @@ from __future__ import annotations
 import re
 from html import unescape
 
-STASH_ATTR, RESTORED_ATTR = "ms_stash", "ms_stash_restored"  # the same names as in macros/__init__.py
+STASH_ATTR, RESTORED_ATTR = "ms_stash", "ms_stash_restored"
 PLACEHOLDER = re.compile(r'(?:<p>)?<div data-ms-stash="(\d+)"></div>(?:</p>)?')
 ANCHOR = re.compile(r'<[a-zA-Z][^>]*?\sid="([^"]+)"|<a\s[^>]*?\bname="([^"]+)"')
+
+
+def stash(page, html: str) -> str:
+    """Keep ``html`` on the page and return the placeholder a macro puts in the Markdown instead."""
+    store = page.__dict__.setdefault(STASH_ATTR, [])
+    store.append(html)
+    return f'\n\n<div data-ms-stash="{len(store) - 1}"></div>\n\n'
+
+
+def all_restored(page) -> bool:
+    """Whether on_page_content put back every block stashed on the page."""
+    return getattr(page, RESTORED_ATTR, 0) == len(page.__dict__.get(STASH_ATTR, ()))
 
 
 def on_page_content(html: str, page, config, files) -> str:

@@ -412,13 +412,19 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
     data_pages = {"templates": "templates/{}.md", "programme_models": "models/{}.md",
                   "case_studies": "case-studies.md", "checklists": "checklists/{}.md",
                   "curriculum": "curriculum/{}.md", "self_assessments": "self-assessment/{}.md"}
-    # Cross-references inside data.
+    # Cross-references inside data; text that goes into the PDF downloads (templates and sessions
+    # in full, references by their short citation) must have glyphs in the PDF font.
+    in_pdfs = {"templates", "curriculum"}
     for name, records in loaded.items():
         for rid, rec in records.items():
             rel = origins[name][rid]
+            if name == "references":
+                problems += _check_glyphs(rec.short, rel, f"references[{rid}].short")
             for loc, text in _walk_strings(rec):
                 field_name = f"{name}[{rid}].{format_loc(loc)}"
                 problems += _check_cites(text, (rel, None, field_name), refs)
+                if name in in_pdfs:
+                    problems += _check_glyphs(text, rel, field_name)
                 if name in data_pages:
                     for key in CITE_IN_TEXT.findall(text):
                         used(key, data_pages[name].format(rid))
@@ -475,16 +481,7 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
         for i, page in enumerate(settings.hidden_pages):
             if page not in existing_pages:
                 problems.append(Problem(srel, None, f"settings.hidden_pages[{i}]", f"page '{page}' does not exist under docs/"))
-
-    # Text that goes into the PDF downloads must have glyphs in the PDF font.
-    for name in ("templates", "curriculum"):
-        for rid, rec in loaded[name].items():
-            for loc, text in _walk_strings(rec):
-                problems += _check_glyphs(text, origins[name][rid], f"{name}[{rid}].{format_loc(loc)}")
-    for rid, ref in refs.items() if "references" not in broken else ():
-        problems += _check_glyphs(ref.short, origins["references"][rid], f"references[{rid}].short")
-    if settings is not None:
-        for key in ("programme_name", "institution", "contact_name", "contact_email", "licence"):
+        for key in ("programme_name", "institution", "contact_name", "contact_email", "licence"):  # in every PDF
             problems += _check_glyphs(getattr(settings, key), srel, f"settings.{key}")
 
     # Citations in pages.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from pathlib import Path
@@ -88,23 +87,3 @@ def test_offline_zip_works_from_the_file_system(built_site: Path, browser, tmp_p
     context.close()
     assert foreign == []
 
-
-def test_offline_zip_runs_the_book_alongside_and_fails_loudly(tmp_path: Path):
-    (tmp_path / "print").mkdir()
-    (tmp_path / "a.html").write_text("<p>a</p>", encoding="utf-8")
-    (tmp_path / "print/index.html").write_text("marker", encoding="utf-8")
-    (tmp_path / "x.js.map").write_text("{}", encoding="utf-8")
-
-    def fill_book():
-        (tmp_path / "print/index.html").write_text("the book", encoding="utf-8")
-
-    data = book.offline_zip(tmp_path, "site", "none", later=fill_book)
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        assert z.namelist() == ["site/a.html", "site/print/index.html"]  # print pages last, no maps
-        assert z.read("site/print/index.html") == b"the book"  # zipped after the book was filled
-
-    def broken():
-        raise RuntimeError("book failed")
-
-    with pytest.raises(RuntimeError, match="book failed"):
-        book.offline_zip(tmp_path, "site", "none", later=broken)
