@@ -21,10 +21,17 @@ PLACEHOLDER = re.compile(r'(?:<p>)?<div data-ms-stash="(\d+)"></div>(?:</p>)?')
 ANCHOR = re.compile(r'<[a-zA-Z][^>]*?\sid="([^"]+)"|<a\s[^>]*?\bname="([^"]+)"')
 
 
+# A line break after each closing block tag: the browser ignores it, but the search indexer joins
+# the text of adjacent elements as it finds it, so "<dt>Purpose</dt><dd>A short" was indexed as
+# "PurposeA short" (and search snippets read that way). The same after a <br>.
+BLOCK_END = re.compile(r"(</(?:p|li|dt|dd|td|th|tr|thead|tbody|table|ul|ol|dl|div|section|aside|nav|form|"
+                       r"fieldset|legend|h[1-6])>(?=<)|<br>(?!\n))")
+
+
 def stash(page, html: str) -> str:
     """Keep ``html`` on the page and return the placeholder a macro puts in the Markdown instead."""
     store = page.__dict__.setdefault(STASH_ATTR, [])
-    store.append(html)
+    store.append(BLOCK_END.sub("\\1\n", html))
     return f'\n\n<div data-ms-stash="{len(store) - 1}"></div>\n\n'
 
 

@@ -225,18 +225,18 @@ def template_page(site: Site, template_id: str, page: str, sizes: dict[str, int]
     related = ", ".join(f'<a href="{url(page, p)}">{escape(site.pages[p].title if p in site.pages else p)}</a>'
                         for p in t.related_pages)
     meta = [
-        f"<dt>Purpose</dt><dd>{inline_html(t.purpose, cite)}</dd>",
-        f"<dt>For</dt><dd>{aud}</dd>",
-        f"<dt>When to use it</dt><dd>{inline_html(t.when_to_use, cite)}</dd>",
-        f"<dt>Time needed</dt><dd>{inline_html(t.time_needed)}</dd>",
-        f"<dt>Version</dt><dd>{t.version.isoformat()}</dd>",
+        f"<dt>Purpose</dt>\n<dd>{inline_html(t.purpose, cite)}</dd>",
+        f"<dt>For</dt>\n<dd>{aud}</dd>",
+        f"<dt>When to use it</dt>\n<dd>{inline_html(t.when_to_use, cite)}</dd>",
+        f"<dt>Time needed</dt>\n<dd>{inline_html(t.time_needed)}</dd>",
+        f"<dt>Version</dt>\n<dd>{t.version.isoformat()}</dd>",
     ]
     if related:
-        meta.append(f"<dt>Related guidance</dt><dd>{related}</dd>")
+        meta.append(f"<dt>Related guidance</dt>\n<dd>{related}</dd>")
     if t.credits:
-        meta.append(f"<dt>Credits</dt><dd>{inline_html(t.credits, cite)}</dd>")
+        meta.append(f"<dt>Credits</dt>\n<dd>{inline_html(t.credits, cite)}</dd>")
     return "\n".join([
-        f'<dl class="ms-meta">{"".join(meta)}</dl>',
+        '<dl class="ms-meta">' + "\n".join(meta) + "</dl>",  # line breaks keep words apart in search
         "<h2 id=\"download\">Download</h2>",
         download_links(t, page, sizes),
         "<p class=\"ms-howto\">Fill it in on screen and print it, or download an editable copy. "

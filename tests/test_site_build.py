@@ -128,6 +128,10 @@ def test_block_macro_html_is_back_in_every_page_and_in_the_search_index(built_si
     ref = next(iter(site.references.values()))
     assert ref.title[:40] in text["references.html"]  # the reference library is searchable
     assert "Mentee name" in text["templates/mentoring-agreement.html"]  # and the template forms
+    # Adjacent block elements stay separate words in the index ("Purpose A short", not "PurposeA").
+    purpose = site.templates["mentoring-agreement"].purpose.split()[0]
+    assert f"Purpose {purpose}" in text["templates/mentoring-agreement.html"]
+    assert f"Purpose{purpose}" not in text["templates/mentoring-agreement.html"]
 
 
 def test_numbers_on_evidence_and_benefits_pages_carry_a_citation(built_site: Path):
