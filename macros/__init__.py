@@ -69,7 +69,13 @@ def define_env(env) -> None:
     env.conf["extra"]["ms_theme"] = {"primary": s.primary_colour, "accent": s.accent_colour}
     _apply_fork_settings(env.conf, site)
     if s.repo_url:
+        from urllib.parse import urlsplit
+
         env.conf["repo_url"] = s.repo_url
+        # MkDocs names the repository from repo_url while it validates the config, before this
+        # runs; without a name Material would show "None" next to the repository icon.
+        parts = urlsplit(s.repo_url)
+        env.conf["repo_name"] = parts.path.strip("/").removesuffix(".git") or parts.netloc
         env.conf["edit_uri"] = "edit/main/docs/"
     state: dict = {"site": site, "downloads": None, "titles": _data_page_titles(site)}
     env.variables["_mentoring_state"] = state
@@ -220,6 +226,10 @@ def _apply_fork_settings(conf, site: Site) -> None:
     hidden = set(s.hidden_pages)
     nav = _without(nav, hidden)
     local = [p for p in site.local_pages if p not in hidden]
+    # A fork's own templates are listed with the others, in a section of the Templates tab.
+    templates = sorted(p for p in local if p.startswith("local/templates/") and p.count("/") == 2)
+    if templates and _add_to_section(nav, "templates/index.md", {s.local_section_title: templates}):
+        local = [p for p in local if p not in templates]
     if local:
         nav.append({s.local_section_title: _local_nav(local, site)})
     conf["nav"] = nav
@@ -230,12 +240,23 @@ def _apply_fork_settings(conf, site: Site) -> None:
         conf["not_in_nav"] = conf["not_in_nav"] + extra if conf.get("not_in_nav") else extra
 
 
+def _add_to_section(nav: list, member: str, entry: dict) -> bool:
+    """Append ``entry`` to the top-level section that lists ``member``; False if there is none."""
+    for item in nav:
+        if isinstance(item, dict):
+            for value in item.values():
+                if isinstance(value, list) and member in value:
+                    value.append(entry)
+                    return True
+    return False
+
+
 def _local_nav(pages: list[str], site: Site) -> list:
     """A fork's pages, nested by folder at every depth (docs/local/<folder>/<sub>/...).
 
-    The local tab holds one section, so folders sit at the third level and below, where Material
-    collapses them and navigation.prune leaves them out of every page outside them: each page
-    carries only its own folders' entries, and build time grows linearly with the pages.
+    Each folder is a section of the local tab, listing its pages and, folded, its sub-folders:
+    navigation.prune leaves a folded folder's pages out of every page outside it, so a page's
+    navigation stays small however many pages the fork adds. A folder's index.md gives its title.
     """
     def tree(members: list[str], depth: int) -> list:
         here: list = []
@@ -253,7 +274,7 @@ def _local_nav(pages: list[str], site: Site) -> list:
             here.append({title: tree(inside, depth + 1)})
         return here
 
-    return [{site.settings.local_section_title: tree(pages, 1)}]
+    return tree(pages, 1)
 
 
 def _without(nav, hidden: set[str]):

@@ -174,9 +174,9 @@ def test_low_contrast_fork_colour_stops_the_build(tmp_path: Path, colour: str):
     assert "docs/local/settings.yml" in output and "settings.primary_colour" in output and "4.5:1" in output
 
 
-def test_local_pages_nest_by_folder_at_every_depth_under_one_section():
-    """Folders sit at the third level and below, where Material collapses them and
-    navigation.prune leaves them out of other pages: each page's navigation stays small."""
+def test_local_pages_nest_by_folder_at_every_depth():
+    """Each folder is a section listing its pages, its sub-folders folded (Material collapses them
+    and navigation.prune leaves them out of other pages): each page's navigation stays small."""
     from types import SimpleNamespace
 
     from macros import _local_nav
@@ -185,8 +185,25 @@ def test_local_pages_nest_by_folder_at_every_depth_under_one_section():
                            pages={"local/policies/index.md": SimpleNamespace(title="Nos règles")})
     pages = ["local/contacts.md", "local/policies/leave.md", "local/policies/index.md",
              "local/policies/research/ethics.md", "local/about.md"]
-    assert _local_nav(pages, site) == [{"Genève": [
+    assert _local_nav(pages, site) == [
         "local/about.md", "local/contacts.md",
         {"Nos règles": ["local/policies/index.md", "local/policies/leave.md",
                         {"Research": ["local/policies/research/ethics.md"]}]},
-    ]}]
+    ]
+
+
+def test_a_forks_own_template_is_listed_in_the_templates_tab(fork_site: Path):
+    import re
+
+    html = (fork_site / "local/templates/carnet-de-bord.html").read_text(encoding="utf-8")
+    active_tab = re.search(r'md-tabs__item--active">\s*<a[^>]*>\s*(.*?)\s*</a>', html, re.S)
+    assert active_tab and active_tab.group(1).strip() == "Templates"
+    assert 'href="../../templates/mentoring-agreement.html"' in html  # with the upstream templates
+    contacts = (fork_site / "local/contacts.html").read_text(encoding="utf-8")
+    assert "carnet-de-bord.html" not in contacts.split('class="md-content"')[0]  # not in the local tab
+
+
+def test_the_forks_repository_is_named_in_the_header(fork_site: Path):
+    html = (fork_site / "local/contacts.html").read_text(encoding="utf-8")
+    source = html.split('class="md-source"', 1)[1].split("</a>", 1)[0]
+    assert "hug/mentorat" in source and "None" not in source
