@@ -1,15 +1,17 @@
 """Readable, one-line build errors.
 
-Every problem found in data, settings or pages becomes a :class:`Problem`; the build
-collects them and stops with :class:`SiteError`, which MkDocs prints without a
-traceback (it is a ``PluginError``).
+Every problem found in data, settings, files or pages becomes a :class:`Problem`; the build
+collects them and stops with :class:`SiteError`, which the command line prints one problem per
+line, without a traceback. Nothing here imports an engine: the same errors serve every stage.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mkdocs.exceptions import PluginError
+# A broken or hostile file can produce a very large number of problems; nobody reads past the first
+# screenful, and printing a million lines is itself a failure. The rest is counted, not printed.
+MAX_PROBLEMS = 50
 
 
 @dataclass(frozen=True, order=True)
@@ -25,14 +27,17 @@ class Problem:
         return f"{where}:{field} {self.message}"
 
 
-class SiteError(PluginError):
-    """Raised with every problem of a build; printed one problem per line."""
+class SiteError(Exception):
+    """Raised with every problem of a build; printed one problem per line (at most MAX_PROBLEMS)."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.field, p.message))
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} found; the site was not built:"
-        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+        shown = [f"  {p}" for p in self.problems[:MAX_PROBLEMS]]
+        if count > MAX_PROBLEMS:
+            shown.append(f"  ... and {count - MAX_PROBLEMS} more (only the first {MAX_PROBLEMS} are listed)")
+        super().__init__("\n".join([head, *shown]))
 
 
 def format_loc(loc: tuple) -> str:

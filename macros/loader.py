@@ -1,11 +1,12 @@
-"""Load and validate every data file, the settings and every page's front matter, once.
+"""Load and validate every data file, the settings, every page and every published file, once.
 
-This is the only module that reads YAML. It returns a :class:`Site` holding validated
-models, or a list of :class:`Problem` describing everything that is wrong.
+This is the only module that reads the project's files (through :mod:`macros.safeio`). It returns a
+:class:`Site` holding validated models, page texts and the list of files to publish, or a list of
+:class:`Problem` describing everything that is wrong. It never raises for bad input.
 
 Forks add files under ``docs/local/`` (a folder upstream never writes to):
-``docs/local/settings.yml`` overrides single settings, and ``docs/local/<dataset>.yml``
-adds records to a data set or replaces an upstream record with the same id.
+``docs/local/settings.yml`` overrides single settings, and ``docs/local/<data set>.yml`` adds records
+to a data set or replaces an upstream record with the same id.
 """
 
 from __future__ import annotations
@@ -13,40 +14,45 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import models as m
-from .documents import missing_glyphs
 from .errors import Problem, format_loc
-
-# dataset name -> (file stem, file model, record attribute)
-DATASETS: dict[str, tuple[str, type[BaseModel]]] = {
-    "references": ("references", m.ReferencesFile),
-    "competencies": ("competencies", m.CompetenciesFile),
-    "checklists": ("checklists", m.ChecklistsFile),
-    "templates": ("templates", m.TemplatesFile),
-    "programme_models": ("programme_models", m.ProgrammeModelsFile),
-    "case_studies": ("case_studies", m.CaseStudiesFile),
-    "curriculum": ("curriculum", m.CurriculumFile),
-    "self_assessments": ("self_assessments", m.SelfAssessmentsFile),
-}
+from .i18n import SOURCE, Messages, check_strings
+from .registry import BY_NAME, DATASETS
+from .safeio import MAX_PAGE_BYTES, Refused, parse_yaml, read_text, read_yaml, walk
 
 CITE_IN_TEXT = re.compile(r"\[@([a-z0-9][a-z0-9-]*)\]")
 CITE_IN_PAGE = re.compile(r"cite\(([^)]*)\)")
-FRONT_MATTER = re.compile(r"\A---\s*\n(.*?\n)---\s*(\n|\Z)", re.S)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+FIELD_TYPES = frozenset({"short_text", "long_text", "date", "checkbox", "rating", "table", "signature", "guidance"})
+
+
+@dataclass
+class Page:
+    """One Markdown page: its validated front matter, its raw front matter and its body."""
+
+    src: str                 # path under docs/, e.g. "mentees/first-meeting.md"
+    meta: m.FrontMatter
+    raw_meta: dict           # every key of the front matter, as parsed
+    body: str
+    body_line: int           # line of the file on which the body starts (1-based)
+    path: Path               # the file (for its modification time)
 
 
 @dataclass
 class Site:
     """Everything the renderers need, validated and cross-checked."""
 
+    root: Path
     docs_dir: Path
     settings: m.Settings
+    settings_origin: dict[str, str] = field(default_factory=dict)  # setting -> file that set it
     references: dict[str, m.Reference] = field(default_factory=dict)
     competencies: dict[str, m.Competency] = field(default_factory=dict)
     checklists: dict[str, m.Checklist] = field(default_factory=dict)
@@ -55,75 +61,27 @@ class Site:
     case_studies: dict[str, m.CaseStudy] = field(default_factory=dict)
     curriculum: dict[str, m.Session] = field(default_factory=dict)
     self_assessments: dict[str, m.SelfAssessment] = field(default_factory=dict)
-    pages: dict[str, m.FrontMatter] = field(default_factory=dict)
+    origins: dict[str, dict[str, str]] = field(default_factory=dict)  # data set -> id -> file
+    page_files: dict[str, Page] = field(default_factory=dict)
+    assets: list[str] = field(default_factory=list)  # other files under docs/ to publish
     overdue: list[str] = field(default_factory=list)
     cited_on: dict[str, list[str]] = field(default_factory=dict)
     local_pages: list[str] = field(default_factory=list)
+    messages: Messages | None = None
+
+    @property
+    def pages(self) -> dict[str, m.FrontMatter]:
+        return {src: p.meta for src, p in self.page_files.items()}
 
     def page_of(self, kind: str, rid: str) -> str:
         """Source path of the page that shows a record: upstream's folder, or the fork's under local/."""
-        folder = PAGE_FOLDERS[kind]
-        local = f"local/{folder}/{rid}.md"
-        return local if local in self.pages else f"{folder}/{rid}.md"
+        page = BY_NAME[kind].page_for(rid)
+        assert page is not None, kind
+        local = f"local/{page}"
+        return local if local in self.page_files else page
 
-
-# Data sets that have one page per record, and the folder those pages live in.
-PAGE_FOLDERS = {"templates": "templates", "programme_models": "models", "curriculum": "curriculum",
-                "self_assessments": "self-assessment"}
-
-
-# --------------------------------------------------------------------------- YAML with lines
-
-
-_Safe = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: much faster
-
-
-class _LineLoader(_Safe):  # type: ignore[misc, valid-type]
-    """The safe loader (libyaml's when available); a subclass so project-wide tweaks stay in one place."""
-
-
-def _line_index(node: yaml.Node, path: tuple = (), index: dict | None = None) -> dict[tuple, int]:
-    index = {} if index is None else index
-    index.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            sub = path + (key.value,)
-            index[sub] = key.start_mark.line + 1
-            _line_index(value, sub, index)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _line_index(item, path + (i,), index)
-    return index
-
-
-def _line_for(index: dict[tuple, int], loc: tuple) -> int | None:
-    for end in range(len(loc), -1, -1):
-        if loc[:end] in index:
-            return index[loc[:end]]
-    return None
-
-
-def read_yaml(path: Path, rel: str) -> tuple[Any, dict[tuple, int], list[Problem]]:
-    """Parse one YAML file. Returns (data, line index, problems)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, {}, [Problem(rel, None, "", f"is not valid UTF-8 text ({exc.reason})")]
-    loader = _LineLoader(text)
-    try:  # parse once: the node tree gives the line numbers, then the same tree gives the data
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        what = (exc.problem or "invalid YAML").strip()
-        ctx = f" ({exc.context.strip()})" if exc.context else ""
-        return None, {}, [Problem(rel, line, "", f"YAML syntax error: {what}{ctx}")]
-    except yaml.YAMLError as exc:  # pragma: no cover - defensive
-        return None, {}, [Problem(rel, None, "", f"YAML error: {exc}")]
-    finally:
-        loader.dispose()
-    return data, (_line_index(node) if node is not None else {}), []
+    def title_of(self, src: str) -> str:
+        return self.page_files[src].meta.title if src in self.page_files else src
 
 
 # --------------------------------------------------------------------------- pydantic errors
@@ -131,8 +89,6 @@ def read_yaml(path: Path, rel: str) -> tuple[Any, dict[tuple, int], list[Problem
 
 def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
     """Field names of the model found by walking ``loc`` (best effort, for 'did you mean')."""
-    import typing
-
     current: Any = model
     for part in loc:
         if isinstance(current, type) and issubclass(current, BaseModel):
@@ -140,8 +96,7 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
                 current = current.model_fields[part].annotation
                 continue
             return []
-        # unwrap Optional / list / Annotated / Union
-        for _ in range(4):
+        for _ in range(4):  # unwrap Optional / list / Annotated / Union
             origin = typing.get_origin(current)
             args = [a for a in typing.get_args(current) if a is not type(None)]
             if origin is typing.Annotated:
@@ -166,6 +121,13 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
     return []
 
 
+_EXPECTED = {"int_type": "expected a whole number", "string_type": "expected text",
+             "date_type": "expected a date written as YYYY-MM-DD", "list_type": "expected a list",
+             "bool_type": "expected true or false", "dict_type": "expected a mapping of keys and values",
+             "model_type": "expected a mapping of keys and values",
+             "model_attributes_type": "expected a mapping of keys and values"}
+
+
 def _describe(err: dict, model: type[BaseModel], loc: tuple) -> tuple[tuple, str]:
     kind = err["type"]
     value = err.get("input")
@@ -182,14 +144,20 @@ def _describe(err: dict, model: type[BaseModel], loc: tuple) -> tuple[tuple, str
         return loc, f"unknown field type {ctx.get('tag')!r}; expected one of: {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
         return loc, "missing 'type' (expected short_text, long_text, date, checkbox, rating, table, signature or guidance)"
-    msg = err["msg"]
+    msg = _EXPECTED.get(kind) or err["msg"]
     msg = re.sub(r"^Value error, ", "", msg)
     msg = re.sub(r"^Input should be ", "expected ", msg)
     msg = re.sub(r"^String should match pattern '(.*)'$", r"expected text matching \1", msg)
-    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    msg = re.sub(r"^String should have at most (\d+) characters?$", r"expected at most \1 characters", msg)
+    if isinstance(value, (dict, list)):
+        shown = type(value).__name__
+    else:
+        shown = repr(value)
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
     if kind.startswith(("too_short", "too_long")) and isinstance(value, list):
+        return loc, f"{msg} (has {len(value)})"
+    if kind.startswith("string_too_long") and isinstance(value, str):
         return loc, f"{msg} (has {len(value)})"
     return loc, f"{msg} (got {shown})"
 
@@ -204,15 +172,21 @@ def validate(data: Any, model: type[BaseModel], rel: str, lines: dict[tuple, int
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {
-                "short_text", "long_text", "date", "checkbox", "rating", "table", "signature", "guidance"}))
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in FIELD_TYPES))
             where, message = _describe(err, model, tuple(err["loc"]))
             where = tuple(p for p in where if p in loc or isinstance(p, int)) if where else where
             problems.append(Problem(rel, _line_for(lines, loc), format_loc(where), message))
         return None, problems
 
 
-# --------------------------------------------------------------------------- the site
+def _line_for(index: dict[tuple, int], loc: tuple) -> int | None:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in index:
+            return index[loc[:end]]
+    return None
+
+
+# --------------------------------------------------------------------------- settings
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -222,60 +196,113 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def load_settings(docs_dir: Path, root: Path) -> tuple[m.Settings | None, list[Problem]]:
+def load_settings(docs_dir: Path, root: Path) -> tuple[m.Settings | None, dict[str, str], list[Problem]]:
+    """Upstream defaults, then a fork's docs/local/settings.yml key by key.
+
+    Returns (settings, the file that set each key, problems); each problem names the file and the line
+    of the value it is about.
+    """
     base = docs_dir / "data" / "settings.yml"
     local = docs_dir / "local" / "settings.yml"
     problems: list[Problem] = []
     merged: dict[str, Any] = {}
     lines: dict[tuple, int] = {}
-    local_keys: set[str] = set()
-    rel = _rel(base, root)
+    origin: dict[str, str] = {}
+    texts: dict[str, str] = {}
     for path in (base, local):
-        if not path.exists():
+        rel = _rel(path, root)
+        if not path.exists() and not path.is_symlink():
             if path is base:
                 problems.append(Problem(rel, None, "", "file is missing (the default settings live here)"))
             continue
-        data, idx, probs = read_yaml(path, _rel(path, root))
+        data, idx, probs = read_yaml(path, rel)
         problems += probs
         if probs:
             continue
+        if data is None and path is local:
+            continue  # an empty local settings file changes nothing
         if not isinstance(data, dict) or not isinstance(data.get("settings"), dict) or len(data) != 1:
-            problems.append(Problem(_rel(path, root), 1, "", "expected a mapping with the single top-level key 'settings'"))
+            problems.append(Problem(rel, 1, "", "expected a mapping with the single top-level key 'settings'"))
             continue
-        merged.update(data["settings"])
-        if path is local:
-            local_keys = set(data["settings"])
+        texts[rel] = path.read_text(encoding="utf-8-sig")
+        for key, value in data["settings"].items():
+            merged[key] = value
+            origin[str(key)] = rel
         for key, line in idx.items():
-            if key[:1] == ("settings",):
+            if key[:1] == ("settings",) and len(key) > 1:
                 lines[key] = line
-        rel = _rel(path, root) if path is local else rel
     if problems:
-        return None, problems
-    # Report against the file that set the value last.
+        return None, origin, problems
     settings, probs = validate({"settings": merged}, m.SettingsFile, _rel(base, root), lines)
     fixed = []
     for p in probs:
-        key = p.field.split(".")[1] if p.field.count(".") else ""
-        f = _rel(local, root) if key in local_keys else _rel(base, root)
-        fixed.append(Problem(f, p.line, p.field, p.message))
-    return (settings.settings if settings else None), fixed
+        key = p.field.split(".")[1].split("[")[0] if p.field.count(".") else ""
+        rel = origin.get(key, _rel(base, root))
+        message = p.message
+        if "(got None)" in message:
+            raw = texts.get(rel, "").splitlines()
+            line = raw[p.line - 1] if p.line and p.line <= len(raw) else ""
+            if re.search(r":\s*#", line):
+                value = line.split(":", 1)[1].strip()
+                message += f'; a value that starts with # is a YAML comment: quote it: {key}: "{value}"'
+        fixed.append(Problem(rel, p.line, p.field, message))
+    return (settings.settings if settings else None), origin, fixed
+
+
+# --------------------------------------------------------------------------- message catalogues
+
+
+def load_messages(docs_dir: Path, root: Path, language: str) -> tuple[Messages | None, list[Problem]]:
+    """English (the source), the language's catalogue over it, then a fork's single strings."""
+    problems: list[Problem] = []
+    folder = docs_dir / "messages"
+    source_rel = _rel(folder / f"{SOURCE}.yml", root)
+    data, lines, probs = read_yaml(folder / f"{SOURCE}.yml", source_rel)
+    if not probs:
+        parsed, probs = validate(data, m.MessagesFile, source_rel, lines)
+    if probs:
+        return None, probs
+    source = dict(parsed.messages.strings)
+    strings = dict(source)
+    missing: set[str] = set()
+    lang = language.split("-")[0]
+    for path, model in ((folder / f"{lang}.yml", m.MessagesFile), (docs_dir / "local" / "messages.yml", m.LocalMessagesFile)):
+        if lang == SOURCE and model is m.MessagesFile:
+            continue
+        rel = _rel(path, root)
+        if not path.exists() and not path.is_symlink():
+            if model is m.MessagesFile:
+                missing = set(source)  # no catalogue for this language yet: English throughout
+            continue
+        data, lines, probs = read_yaml(path, rel)
+        if not probs:
+            parsed, probs = validate(data, model, rel, lines)
+        if not probs:
+            found = dict(parsed.messages.strings)
+            probs = check_strings(found, source, rel, lines)
+            if model is m.MessagesFile:
+                missing = set(source) - set(found)
+            strings.update(found)
+        problems += probs
+    return (Messages(language, strings, frozenset(missing)) if not problems else None), problems
+
+
+# --------------------------------------------------------------------------- data sets
 
 
 def _load_dataset(docs_dir: Path, root: Path, name: str) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
-    """Load upstream and local files of one dataset; local records replace upstream by id."""
-    stem, model = DATASETS[name]
+    """Load upstream and local files of one data set; local records replace upstream ones by id."""
+    model = BY_NAME[name].model
     records: dict[str, Any] = {}
     origin: dict[str, str] = {}
     problems: list[Problem] = []
-    for path in (docs_dir / "data" / f"{stem}.yml", docs_dir / "local" / f"{stem}.yml"):
+    for path in (docs_dir / "data" / f"{name}.yml", docs_dir / "local" / f"{name}.yml"):
         rel = _rel(path, root)
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             continue
         data, lines, probs = read_yaml(path, rel)
-        if probs:
-            problems += probs
-            continue
-        parsed, probs = validate(data, model, rel, lines)
+        if not probs:
+            parsed, probs = validate(data, model, rel, lines)
         if probs:
             problems += probs
             continue
@@ -291,85 +318,69 @@ def _load_dataset(docs_dir: Path, root: Path, name: str) -> tuple[dict[str, Any]
     return records, origin, problems
 
 
-def parse_front_matter(text: str) -> dict[str, Any] | None:
+# --------------------------------------------------------------------------- pages
+
+
+def split_front_matter(text: str, rel: str) -> tuple[dict | None, str, int, list[Problem]]:
+    """(front matter, body, line the body starts on, problems) of a page's text."""
     match = FRONT_MATTER.match(text)
     if not match:
-        return None
-    return yaml.load(match.group(1), Loader=_LineLoader) or {}  # noqa: S506
+        return None, text, 1, []
+    data, _, problems = parse_yaml(match.group(1) or "", rel, line_offset=1)
+    body_line = text[:match.end()].count("\n") + 1
+    return (data if isinstance(data, dict) else ({} if data is None else data)), text[match.end():], body_line, problems
 
 
-def load_pages(docs_dir: Path, root: Path, today: dt.date
-               ) -> tuple[dict[str, m.FrontMatter], dict[str, str], list[str], list[Problem]]:
-    """Every page's front matter, validated; also each page's text, so it is read once per build."""
-    pages: dict[str, m.FrontMatter] = {}
-    texts: dict[str, str] = {}
+def load_pages(docs_dir: Path, root: Path, files: list[Path], today: dt.date
+               ) -> tuple[dict[str, Page], list[str], list[Problem]]:
+    """Every page's front matter, validated, and its body (each file read once per build)."""
+    pages: dict[str, Page] = {}
     overdue: list[str] = []
     problems: list[Problem] = []
-    for path in sorted(docs_dir.rglob("*.md")):
+    for path in files:
+        if path.suffix != ".md":
+            continue
         src = path.relative_to(docs_dir).as_posix()
         rel = _rel(path, root)
-        text = texts[src] = path.read_text(encoding="utf-8")
         try:
-            meta = parse_front_matter(text)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            problems.append(Problem(rel, (mark.line + 2) if mark else None, "front matter",
-                                    f"YAML syntax error: {(exc.problem or '').strip()}"))
+            text = read_text(path, rel, MAX_PAGE_BYTES)
+        except Refused as exc:
+            problems.append(Problem(rel, None, "", str(exc)))
+            continue
+        meta, body, body_line, probs = split_front_matter(text, rel)
+        if probs:
+            problems += [Problem(p.file, p.line, "front matter", p.message) for p in probs]
             continue
         if meta is None:
             problems.append(Problem(rel, 1, "front matter",
                                     "missing (expected title, description, audience, last_reviewed, next_review_due, reviewed_by)"))
             continue
+        if not isinstance(meta, dict):
+            problems.append(Problem(rel, 2, "front matter", "expected keys and values (title: ..., description: ...)"))
+            continue
         fm, probs = validate(meta, m.FrontMatter, rel, {})
         for p in probs:
             problems.append(Problem(rel, None, f"front matter {p.field}".strip(), p.message))
         if fm:
-            pages[src] = fm
+            pages[src] = Page(src, fm, meta, body, body_line, path)
             if fm.next_review_due < today:
                 overdue.append(f"{src} (due {fm.next_review_due.isoformat()})")
-    return pages, texts, overdue, problems
+    return pages, overdue, problems
 
 
-def _check_cites(text: str, where: tuple[str, int | None, str], refs: dict[str, Any]) -> list[Problem]:
-    out = []
-    for key in CITE_IN_TEXT.findall(text):
-        if key not in refs:
-            out.append(Problem(where[0], where[1], where[2], f"cites unknown reference '{key}' (not in references.yml)"))
-    return out
+# --------------------------------------------------------------------------- cross-checks
 
 
-def _walk_strings(obj: Any, loc: tuple = ()):
+def walk_strings(obj: Any, loc: tuple = ()):
+    """(location, text) of every string in a model, depth first."""
     if isinstance(obj, str):
         yield loc, obj
     elif isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
-            yield from _walk_strings(getattr(obj, name), loc + (name,))
+            yield from walk_strings(getattr(obj, name), loc + (name,))
     elif isinstance(obj, (list, tuple)):
         for i, item in enumerate(obj):
-            yield from _walk_strings(item, loc + (i,))
-
-
-def _check_glyphs(text: str, rel: str, field_name: str) -> list[Problem]:
-    missing = missing_glyphs(text)
-    if not missing:
-        return []
-    shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing[:5])
-    return [Problem(rel, None, field_name,
-                    f"the PDF font has no glyph for {shown}; expected Latin, Greek or Cyrillic text "
-                    "(to add a script, see macros/fonts/subset.py)")]
-
-
-def _check_session(x: m.Session, rel: str, loaded: dict, refs: dict, broken: set[str]) -> list[Problem]:
-    out = []
-    for i, tid in enumerate(x.take_home_templates):
-        if "templates" not in broken and tid not in loaded["templates"]:
-            out.append(Problem(rel, None, f"curriculum[{x.id}].take_home_templates[{i}]",
-                               f"unknown template '{tid}' (not in templates.yml)"))
-    for i, key in enumerate(x.references):
-        if key not in refs:
-            out.append(Problem(rel, None, f"curriculum[{x.id}].references[{i}]",
-                               f"unknown reference '{key}' (not in references.yml)"))
-    return out
+            yield from walk_strings(item, loc + (i,))
 
 
 class _AnyKey(dict):
@@ -379,91 +390,94 @@ class _AnyKey(dict):
         return True
 
 
-def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.date | None = None) -> tuple[Site | None, list[Problem]]:
+# Files under docs/ that are read by the build, not published as they are.
+SOURCE_ONLY = re.compile(r"^(data|local|messages)/[^/]+\.ya?ml$|^redirects\.ya?ml$")
+
+
+def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.date | None = None
+              ) -> tuple[Site | None, list[Problem]]:
     """Read, validate and cross-check everything. Never raises for bad input."""
     docs = Path(docs_dir)
     base = Path(root) if root else docs.parent
     today = today or dt.date.today()
-    settings, problems = load_settings(docs, base)
+    files, problems = walk(docs, base)
+    settings, settings_origin, probs = load_settings(docs, base)
+    problems += probs
+    messages = None
+    if settings is not None:
+        messages, probs = load_messages(docs, base, settings.language)
+        problems += probs
     loaded: dict[str, dict[str, Any]] = {}
     origins: dict[str, dict[str, str]] = {}
     broken: set[str] = set()
-    for name in DATASETS:
-        records, origin, probs = _load_dataset(docs, base, name)
-        loaded[name], origins[name] = records, origin
+    for ds in DATASETS:
+        records, origin, probs = _load_dataset(docs, base, ds.name)
+        loaded[ds.name], origins[ds.name] = records, origin
         problems += probs
         if probs:
-            broken.add(name)
-    pages, texts, overdue, probs = load_pages(docs, base, today)
+            broken.add(ds.name)
+    pages, overdue, probs = load_pages(docs, base, files, today)
     problems += probs
+    existing_pages = {p.relative_to(docs).as_posix() for p in files if p.suffix == ".md"}
 
-    refs = loaded["references"]
-    existing_pages = set(texts)
-
-    cited_on: dict[str, list[str]] = {}
-
+    refs: dict[str, Any] = loaded["references"]
     if "references" in broken:  # do not report every citation of a file that failed to load
         refs = _AnyKey(refs)
+    cited_on: dict[str, list[str]] = {}
 
-    def used(key: str, page: str) -> None:
-        if key in refs and page not in cited_on.setdefault(key, []):
+    def used(key: str, page: str | None) -> None:
+        if page and key in refs and page not in cited_on.setdefault(key, []):
             cited_on[key].append(page)
 
-    data_pages = {"templates": "templates/{}.md", "programme_models": "models/{}.md",
-                  "case_studies": "case-studies.md", "checklists": "checklists/{}.md",
-                  "curriculum": "curriculum/{}.md", "self_assessments": "self-assessment/{}.md"}
-    # Cross-references inside data; text that goes into the PDF downloads (templates and sessions
-    # in full, references by their short citation) must have glyphs in the PDF font.
-    in_pdfs = {"templates", "curriculum"}
-    for name, records in loaded.items():
-        for rid, rec in records.items():
-            rel = origins[name][rid]
-            if name == "references":
-                problems += _check_glyphs(rec.short, rel, f"references[{rid}].short")
-            for loc, text in _walk_strings(rec):
-                field_name = f"{name}[{rid}].{format_loc(loc)}"
-                problems += _check_cites(text, (rel, None, field_name), refs)
-                if name in in_pdfs:
-                    problems += _check_glyphs(text, rel, field_name)
-                if name in data_pages:
-                    for key in CITE_IN_TEXT.findall(text):
-                        used(key, data_pages[name].format(rid))
-            if name == "programme_models":
-                for ex in rec.examples:
-                    used(ex.source, data_pages[name].format(rid))
-            if name == "curriculum":
-                problems += _check_session(rec, rel, loaded, refs, broken)
-                for key in rec.references:
-                    used(key, data_pages[name].format(rid))
-            if name == "self_assessments":
+    def page_missing(rel: str, where: str, page: str) -> None:
+        if page not in existing_pages:
+            problems.append(Problem(rel, None, where, f"page '{page}' does not exist under docs/"))
+
+    for ds in DATASETS:
+        for rid, rec in loaded[ds.name].items():
+            rel = origins[ds.name][rid]
+            shown_on = ds.page_for(rid)
+            for loc, text in walk_strings(rec):
+                for key in CITE_IN_TEXT.findall(text):
+                    if key not in refs:
+                        problems.append(Problem(rel, None, f"{ds.name}[{rid}].{format_loc(loc)}",
+                                                f"cites unknown reference '{key}' (not in references.yml)"))
+                    used(key, shown_on)
+            for i, page in enumerate(getattr(rec, "related_pages", None) or []):
+                page_missing(rel, f"{ds.name}[{rid}].related_pages[{i}]", page)
+            if isinstance(getattr(rec, "page", None), str):
+                page_missing(rel, f"{ds.name}[{rid}].page", rec.page)
+            for i, ex in enumerate(getattr(rec, "examples", None) or []):
+                used(ex.source, shown_on)
+                if ex.source not in refs:
+                    problems.append(Problem(rel, None, f"{ds.name}[{rid}].examples[{i}].source",
+                                            f"unknown reference '{ex.source}' (not in references.yml)"))
+            if ds.name == "curriculum":
+                for i, tid in enumerate(rec.take_home_templates):
+                    if "templates" not in broken and tid not in loaded["templates"]:
+                        problems.append(Problem(rel, None, f"curriculum[{rid}].take_home_templates[{i}]",
+                                                f"unknown template '{tid}' (not in templates.yml)"))
+                for i, key in enumerate(rec.references):
+                    used(key, shown_on)
+                    if key not in refs:
+                        problems.append(Problem(rel, None, f"curriculum[{rid}].references[{i}]",
+                                                f"unknown reference '{key}' (not in references.yml)"))
+            if ds.name == "self_assessments":
                 for dm in rec.domains:
                     for i, page in enumerate(dm.help_pages):
-                        if page not in existing_pages:
-                            problems.append(Problem(rel, None, f"self_assessments[{rid}].domains[{dm.id}].help_pages[{i}]",
-                                                    f"page '{page}' does not exist under docs/"))
+                        page_missing(rel, f"self_assessments[{rid}].domains[{dm.id}].help_pages[{i}]", page)
                     for i, sid in enumerate(dm.help_sessions):
                         if "curriculum" not in broken and sid not in loaded["curriculum"]:
                             problems.append(Problem(rel, None, f"self_assessments[{rid}].domains[{dm.id}].help_sessions[{i}]",
                                                     f"unknown curriculum session '{sid}'"))
-            for attr in ("related_pages",):
-                for i, page in enumerate(getattr(rec, attr, []) or []):
-                    if page not in existing_pages:
-                        problems.append(Problem(rel, None, f"{name}[{rid}].{attr}[{i}]",
-                                                f"page '{page}' does not exist under docs/"))
-            page = getattr(rec, "page", None)
-            if isinstance(page, str) and page not in existing_pages:
-                problems.append(Problem(rel, None, f"{name}[{rid}].page", f"page '{page}' does not exist under docs/"))
-            for i, ex in enumerate(getattr(rec, "examples", []) or []):
-                if ex.source not in refs:
-                    problems.append(Problem(rel, None, f"{name}[{rid}].examples[{i}].source",
-                                            f"unknown reference '{ex.source}' (not in references.yml)"))
-
-    # Every template, programme model, session and self-assessment needs its page (upstream or local).
-    for name, folder in PAGE_FOLDERS.items():
-        for rid in loaded[name]:
-            if f"{folder}/{rid}.md" not in existing_pages and f"local/{folder}/{rid}.md" not in existing_pages:
-                problems.append(Problem(origins[name][rid], None, f"{name}[{rid}]",
-                                        f"has no page: create docs/{folder}/{rid}.md (or docs/local/{folder}/{rid}.md)"))
+        # Every record with a page of its own needs that page (upstream's, or the fork's under local/).
+        if ds.title is not None:
+            for rid in loaded[ds.name]:
+                page = ds.page_for(rid)
+                if page not in existing_pages and f"local/{page}" not in existing_pages:
+                    rel = origins[ds.name][rid]
+                    suggest = f"docs/local/{page}" if rel.startswith("docs/local/") else f"docs/{page}"
+                    problems.append(Problem(rel, None, f"{ds.name}[{rid}]", f"has no page: create {suggest}"))
     numbers: dict[int, str] = {}
     for rid, x in loaded["curriculum"].items():
         if x.number in numbers:
@@ -473,20 +487,20 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
 
     # Settings that name files or pages.
     if settings is not None:
-        srel = "docs/local/settings.yml" if (docs / "local" / "settings.yml").exists() else "docs/data/settings.yml"
+        def srel(key: str) -> str:
+            return settings_origin.get(key, "docs/data/settings.yml")
+
         for key in ("logo", "favicon"):
             value = getattr(settings, key)
-            if value and not (docs / value).is_file():
-                problems.append(Problem(srel, None, f"settings.{key}", f"file '{value}' does not exist under docs/"))
+            if value and (docs / value) not in files:
+                problems.append(Problem(srel(key), None, f"settings.{key}",
+                                        f"file '{value}' does not exist under docs/ (or is not a plain file)"))
         for i, page in enumerate(settings.hidden_pages):
-            if page not in existing_pages:
-                problems.append(Problem(srel, None, f"settings.hidden_pages[{i}]", f"page '{page}' does not exist under docs/"))
-        for key in ("programme_name", "institution", "contact_name", "contact_email", "licence"):  # in every PDF
-            problems += _check_glyphs(getattr(settings, key), srel, f"settings.{key}")
+            page_missing(srel("hidden_pages"), f"settings.hidden_pages[{i}]", page)
 
     # Citations in pages.
-    for src, text in sorted(texts.items()):
-        for lineno, line in enumerate(text.splitlines(), 1):
+    for src, page in sorted(pages.items()):
+        for lineno, line in enumerate(page.body.splitlines(), page.body_line):
             for args in CITE_IN_PAGE.findall(line):
                 for key in re.findall(r"[\"']([^\"']+)[\"']", args):
                     used(key, src)
@@ -494,9 +508,12 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
                         problems.append(Problem(_rel(docs / src, base), lineno, "cite",
                                                 f"unknown reference '{key}' (not in references.yml)"))
 
-    if settings is None or problems:
+    if settings is None or messages is None or problems:
         return None, problems
-    local_pages = sorted(p for p in existing_pages if p.startswith("local/"))
-    site = Site(docs_dir=docs, settings=settings, pages=pages, overdue=overdue, cited_on=cited_on,
-                local_pages=local_pages, **loaded)
+    assets = [p.relative_to(docs).as_posix() for p in files if p.suffix != ".md"]
+    assets = [a for a in assets if not SOURCE_ONLY.match(a)]
+    site = Site(root=base, docs_dir=docs, settings=settings, settings_origin=settings_origin, origins=origins,
+                page_files=pages, assets=assets, overdue=overdue, cited_on=cited_on,
+                local_pages=sorted(p for p in existing_pages if p.startswith("local/")), messages=messages,
+                **loaded)
     return site, []

@@ -1,21 +1,21 @@
-"""Pydantic models for every data file under docs/data/.
+"""Pydantic models for every data file under docs/data/ (and a fork's docs/local/).
 
-Each data file has one top-level key and validates against one of the ``*File``
-models below. Unknown keys are errors (``extra="forbid"``) so that a typo never
-passes silently.
+Each data file has one top-level key and validates against one of the ``*File`` models below.
+Everything here is untrusted input (a pull request can change any record, a fork any setting), so
+the models are strict: unknown keys are errors (``extra="forbid"``), nothing is coerced (a quoted
+``"4"`` is not a number), text has a length limit and no control characters, titles are one line,
+and paths and links are limited to what is safe to publish.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
-
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
-Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-PagePath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_./-]+\.md$")]
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator,
+                      model_validator)
 
 COMPETENCY_IDS = (
     "communication",
@@ -28,9 +28,68 @@ COMPETENCY_IDS = (
     "wellbeing",
 )
 
+# C0 and C1 control characters (tab, line feed and carriage return excepted), and non-characters.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# Names a file cannot have on Windows, whatever its extension: an id becomes a file name.
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                              *(f"lpt{i}" for i in range(1, 10))})
+
+
+def _no_control(v: str) -> str:
+    bad = _CONTROL.search(v)
+    if bad:
+        raise ValueError(f"contains the control character U+{ord(bad.group()):04X}; remove it")
+    return v
+
+
+def _one_line(v: str) -> str:
+    if "\n" in v or "\r" in v:
+        raise ValueError("must be a single line")
+    return v
+
+
+def _not_reserved(v: str) -> str:
+    if v.split(".")[0].lower() in WINDOWS_RESERVED:
+        raise ValueError(f"'{v}' is a reserved file name on Windows; choose another")
+    return v
+
+
+def _safe_path(v: str) -> str:
+    parts = v.split("/")
+    if v.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise ValueError("must be a path inside docs/, without '..', '.', '//' or a leading '/'")
+    for part in parts:
+        _not_reserved(part)
+    return v
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes: wide (CJK) characters count twice, so a length rule suits every script."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60), AfterValidator(_not_reserved)]
+# Free text (inline Markdown allowed): paragraphs may contain line breaks.
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True),
+                 AfterValidator(_no_control)]
+# A title or a name: one line, short enough for a heading, a tab and a file's title.
+Title = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True),
+                  AfterValidator(_no_control), AfterValidator(_one_line)]
+# A form label, a list item, a column name: one line.
+Label = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True),
+                  AfterValidator(_no_control), AfterValidator(_one_line)]
+PagePath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_./-]+\.md$", max_length=200),
+                     AfterValidator(_safe_path)]
+# Links that are published: http(s) only, and no character that could end an attribute or a field.
+SafeUrl = Annotated[str, StringConstraints(pattern=r"^https?://[A-Za-z0-9][A-Za-z0-9._~:/?#\[\]@!$&()*+,;=%-]*$",
+                                           max_length=500)]
+Email = Annotated[str, StringConstraints(
+    pattern=r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$",
+    max_length=254)]
+
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 # --------------------------------------------------------------------------- references
@@ -56,14 +115,16 @@ DESIGN_EXPLANATIONS: dict[str, str] = {
 
 class Reference(Strict):
     id: Id
-    authors: Text
+    authors: Annotated[str, StringConstraints(min_length=1, max_length=1000, strip_whitespace=True),
+                       AfterValidator(_no_control), AfterValidator(_one_line)]
     year: int = Field(ge=1900, le=2100)
-    title: Text
-    venue: Text
-    doi: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    title: Annotated[str, StringConstraints(min_length=1, max_length=400, strip_whitespace=True),
+                     AfterValidator(_no_control), AfterValidator(_one_line)]
+    venue: Label
+    doi: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/[^\s\"<>{}\\^`|]+$", max_length=200)] | None = None
     pmid: Annotated[str, StringConstraints(pattern=r"^\d{5,9}$")] | None = None
     pmcid: Annotated[str, StringConstraints(pattern=r"^PMC\d+$")] | None = None
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    url: SafeUrl | None = None
     accessed: dt.date | None = None
     design: Design
     design_note: Text
@@ -113,7 +174,7 @@ class ReferencesFile(Strict):
 
 class Competency(Strict):
     id: Literal[COMPETENCY_IDS]  # type: ignore[valid-type]
-    name: Text
+    name: Title
     summary: Text
     page: PagePath
 
@@ -128,19 +189,19 @@ Who = Literal["mentee", "mentor", "both", "programme-lead"]
 
 
 class ChecklistItem(Strict):
-    text: Text
+    text: Label
     who: Who
     note: Text | None = None
 
 
 class ChecklistSection(Strict):
-    title: Text
+    title: Title
     items: list[ChecklistItem] = Field(min_length=1)
 
 
 class Checklist(Strict):
     id: Id
-    title: Text
+    title: Title
     intro: Text | None = None
     sections: list[ChecklistSection] = Field(min_length=1)
 
@@ -154,41 +215,41 @@ class ChecklistsFile(Strict):
 
 class ShortText(Strict):
     type: Literal["short_text"]
-    label: Text
+    label: Label
 
 
 class LongText(Strict):
     type: Literal["long_text"]
-    label: Text
+    label: Label
     lines: int = Field(default=3, ge=2, le=12)
 
 
 class DateField(Strict):
     type: Literal["date"]
-    label: Text
+    label: Label
 
 
 class Checkbox(Strict):
     type: Literal["checkbox"]
-    label: Text
+    label: Label
 
 
 class Rating(Strict):
     type: Literal["rating"]
-    label: Text
-    scale: list[Text] = Field(min_length=2, max_length=7)
+    label: Label
+    scale: list[Label] = Field(min_length=2, max_length=7)
 
 
 class Table(Strict):
     type: Literal["table"]
-    label: Text
-    columns: list[Text] = Field(min_length=1, max_length=6)
+    label: Label
+    columns: list[Label] = Field(min_length=1, max_length=6)
     rows: int = Field(ge=1, le=12)
 
 
 class Signature(Strict):
     type: Literal["signature"]
-    label: Text
+    label: Label
 
 
 class Guidance(Strict):
@@ -205,18 +266,20 @@ TemplateAudience = Literal["mentees", "mentors", "programme-leads", "facilitator
 
 
 class TemplateSection(Strict):
-    title: Text
+    title: Title
     guidance: Text | None = None
     fields: list[TemplateField] = Field(min_length=1)
 
 
 class Template(Strict):
     id: Id
-    title: Text
+    title: Title
     purpose: Text
     audience: list[TemplateAudience] = Field(min_length=1)
+    # Which part of the library it belongs to: what a mentoring pair uses, or what a programme runs.
+    group: Literal["pairs", "programmes"] = "pairs"
     when_to_use: Text
-    time_needed: Text
+    time_needed: Label
     version: dt.date
     related_pages: list[PagePath] = Field(default_factory=list)
     credits: Text | None = None
@@ -240,14 +303,14 @@ STRENGTH_LABELS: dict[str, str] = {
 
 
 class Example(Strict):
-    name: Text
+    name: Title
     description: Text
     source: Id
 
 
 class ProgrammeModel(Strict):
     id: Id
-    name: Text
+    name: Title
     summary: Text
     structure: Text
     who_mentors: Text
@@ -273,7 +336,7 @@ Stage = Literal["student", "resident", "early-career", "faculty", "programme"]
 
 class CaseStudy(Strict):
     id: Id
-    title: Text
+    title: Title
     stage: Stage
     scenario: Text
     competencies: list[Literal[COMPETENCY_IDS]] = Field(min_length=1)  # type: ignore[valid-type]
@@ -298,15 +361,15 @@ MEASURABLE_VERBS = (
 
 
 class Activity(Strict):
-    title: Text
+    title: Title
     minutes: int = Field(ge=1, le=240)
-    method: Text
-    materials: Text
+    method: Label
+    materials: Label
     description: Text
 
 
 class SessionCase(Strict):
-    title: Text
+    title: Title
     scenario: Text
     prompts: list[Text] = Field(min_length=2)
 
@@ -319,10 +382,10 @@ class FacilitatorNotes(Strict):
 class Session(Strict):
     id: Id
     number: int = Field(ge=1, le=99)
-    title: Text
+    title: Title
     track: Track
-    audience: Text
-    group_size: Text
+    audience: Label
+    group_size: Label
     duration_minutes: int = Field(ge=15, le=480)
     version: dt.date
     summary: Text
@@ -362,18 +425,18 @@ class CurriculumFile(Strict):
 
 class Domain(Strict):
     id: Id
-    name: Text
+    name: Title
     help_pages: list[PagePath] = Field(min_length=1, max_length=4)
     help_sessions: list[Id] = Field(default_factory=list, max_length=3)
-    items: list[Text] = Field(min_length=2, max_length=8)
+    items: list[Label] = Field(min_length=2, max_length=8)
 
 
 class SelfAssessment(Strict):
     id: Id
-    title: Text
+    title: Title
     intro: Text
     audience: Literal["mentors", "mentees", "both"]
-    scale: list[Text] = Field(min_length=3, max_length=7)
+    scale: list[Label] = Field(min_length=3, max_length=7)
     domains: list[Domain] = Field(min_length=2)
 
     @model_validator(mode="after")
@@ -409,28 +472,33 @@ def contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+def _file_path(extensions: str):
+    return Annotated[str, StringConstraints(pattern=rf"^[A-Za-z0-9_./-]+\.({extensions})$", max_length=200),
+                     AfterValidator(_safe_path)]
+
+
 class Settings(Strict):
-    institution: Text
-    programme_name: Text
-    short_name: Text
-    contact_name: Text
-    contact_email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-    escalation_contact: Text
-    escalation_email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-    meeting_cadence: Text
-    relationship_length: Text
-    term_trainee: Text
-    term_faculty: Text
+    institution: Title
+    programme_name: Title
+    short_name: Title
+    contact_name: Title
+    contact_email: Email
+    escalation_contact: Title
+    escalation_email: Email
+    meeting_cadence: Label
+    relationship_length: Label
+    term_trainee: Title
+    term_faculty: Title
     paper_size: Literal["A4", "Letter"] = "A4"
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")] = "en"
-    repo_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    repo_url: SafeUrl | None = None
     primary_colour: HexColour = "#1d4f91"
     accent_colour: HexColour = "#a3246b"
-    logo: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_./-]+\.(svg|png|jpg|jpeg|webp)$")] | None = None
-    favicon: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_./-]+\.(svg|png|ico)$")] | None = None
-    local_section_title: Text = "Local information"
+    logo: _file_path("svg|png|jpg|jpeg|webp") | None = None  # type: ignore[valid-type]
+    favicon: _file_path("svg|png|ico") | None = None  # type: ignore[valid-type]
+    local_section_title: Title = "Local information"
     hidden_pages: list[PagePath] = Field(default_factory=list)
-    licence: Text = "CC BY 4.0"
+    licence: Title = "CC BY 4.0"
     review_overdue: Literal["warn", "error"] = "warn"
 
     @field_validator("primary_colour", "accent_colour")
@@ -442,13 +510,6 @@ class Settings(Strict):
         if ratio < 4.5:
             raise ValueError(f"{v} has a contrast of {ratio:.2f}:1 with white ({use}); "
                              "WCAG AA needs at least 4.5:1, so choose a darker colour")
-        return v
-
-    @field_validator("programme_name", "institution", "short_name")
-    @classmethod
-    def _one_line(cls, v: str) -> str:
-        if "\n" in v:
-            raise ValueError("must be a single line")
         return v
 
 
@@ -464,17 +525,53 @@ Audience = Literal["trainees", "mentors", "programme-leads", "everyone"]
 class FrontMatter(BaseModel):
     """Front matter every page must carry. Other keys (render_macros, hide, ...) are allowed."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
 
-    title: Text
-    description: Annotated[str, StringConstraints(min_length=20, max_length=200)]
+    title: Title
+    description: Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True),
+                           AfterValidator(_no_control), AfterValidator(_one_line)]
     audience: list[Audience] = Field(min_length=1)
     last_reviewed: dt.date
     next_review_due: dt.date
-    reviewed_by: Text
+    reviewed_by: Title
+
+    @field_validator("description")
+    @classmethod
+    def _says_something(cls, v: str) -> str:
+        # Measured in display columns, not characters: a full Japanese sentence is short in characters.
+        if display_width(v) < 20:
+            raise ValueError("should be one plain sentence saying what the page gives the reader "
+                             f"(at least 20 columns wide; got {display_width(v)})")
+        return v
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "FrontMatter":
         if self.next_review_due <= self.last_reviewed:
             raise ValueError("next_review_due must be after last_reviewed")
         return self
+
+
+# --------------------------------------------------------------------------- message catalogues
+
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")]
+
+
+class Catalogue(Strict):
+    language: Language
+    # Who checked the translation (a native speaker, with role); absent = not yet checked.
+    checked_by: Label | None = None
+    strings: dict[str, Text]
+
+
+class MessagesFile(Strict):
+    messages: Catalogue
+
+
+class LocalCatalogue(Strict):
+    strings: dict[str, Text]
+
+
+class LocalMessagesFile(Strict):
+    """A fork's docs/local/messages.yml: single strings in the site's language."""
+
+    messages: LocalCatalogue
