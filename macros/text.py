@@ -1,8 +1,16 @@
-"""Turn text from data files into safe HTML, Markdown or plain text.
+"""Turn untrusted text from data files and settings into safe HTML, plain text or Markdown.
 
-Data text may use inline Markdown (emphasis, code, links) and ``[@key]`` citations.
-Raw HTML in it is always escaped, so ``<script>`` shows as text. Links are limited to
-http(s), mailto and relative targets.
+One rule, applied at the boundary: data text may use inline Markdown (emphasis, code, links) and
+``[@key]`` citations, and nothing else.
+
+- Raw HTML in data is escaped, so ``<script>`` shows as text.
+- Links are checked after Markdown has run, on the HTML it produced (by the nh3 sanitiser):
+  only ``http(s):``, ``mailto:`` and relative URLs survive, judged after entities and
+  percent-escapes are decoded and white space and control characters removed; images only from
+  the site itself.
+- Characters that Markdown or a Markdown extension would read again (``[ ] * _ ` { } | \\``)
+  are written as character references, so HTML from data can sit inside a Markdown page without
+  being turned into links, attributes (``{: onclick=...}``) or table cells a second time.
 """
 
 from __future__ import annotations
@@ -10,35 +18,73 @@ from __future__ import annotations
 import html
 import re
 from typing import Callable
+from urllib.parse import unquote
 
 import markdown as md
-
-_SAFE_URL = re.compile(r"^(https?://|mailto:|#|\.{0,2}/|[A-Za-z0-9_-][A-Za-z0-9_./#-]*$)")
-_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
-_CITE = re.compile(r"\[@([a-z0-9][a-z0-9-]*)\]")
-_INLINE = md.Markdown(extensions=[], output_format="html")
+import nh3
+from markupsafe import Markup
 
 CiteFn = Callable[[str], str]
 
+_LINK = re.compile(r"\[([^\]]+)\]\(\s*([^)\s]+)(?:\s+\"[^\"]*\")?\s*\)")
+_CITE = re.compile(r"\[@([a-z0-9][a-z0-9-]*)\]")
+_INLINE = md.Markdown(extensions=[], output_format="html")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 
-def escape(text: str) -> str:
-    """Escape HTML special characters (quotes too) and template braces."""
-    return _protect_braces(html.escape(text, quote=True))
-
-
-def _neutralise_links(text: str) -> str:
-    def fix(match: re.Match) -> str:
-        label, url = match.group(1), match.group(2)
-        if _SAFE_URL.match(url) and not url.lower().startswith(("javascript:", "data:", "vbscript:")):
-            return match.group(0)
-        return label
-
-    return _LINK.sub(fix, text)
+# What Markdown (and its extensions: tables, attr_list, footnotes, abbr) could read a second time.
+_MD_SPECIAL = {ord(c): f"&#{ord(c)};" for c in "[]*_`{}|\\"}
 
 
-def _protect_braces(text: str) -> str:
-    # Literal Jinja markers from data must never be evaluated or look like macros.
-    return text.replace("{", "&#123;").replace("}", "&#125;")
+def safe_url(url: str, image: bool = False) -> bool:
+    """Whether a link (or, with ``image``, an image source) may be published.
+
+    Judged on the URL as a browser would read it: entities and percent-escapes decoded, white space
+    and invisible characters removed. Links: http, https, mailto or relative. Images: relative to this
+    site only (no scheme, no ``//host``, no root-relative path), so data cannot load a third-party host.
+    """
+    seen = url
+    for _ in range(3):
+        decoded = unquote(html.unescape(seen))
+        if decoded == seen:
+            break
+        seen = decoded
+    seen = _INVISIBLE.sub("", seen).replace("\\", "/")
+    scheme = _SCHEME.match(seen)
+    if image:
+        return not scheme and not seen.startswith("/")
+    if scheme:
+        return scheme.group(1).lower() in LINK_SCHEMES
+    return True
+
+
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    if attr == "href":
+        return value if safe_url(value) else None
+    if attr == "src":
+        return value if safe_url(value, image=True) else None
+    return value
+
+
+def sanitise(fragment: str) -> str:
+    """Inline HTML as inline Markdown produces it, with anything else (and unsafe links) removed."""
+    return nh3.clean(fragment, tags={"a", "em", "strong", "code", "br", "img"},
+                     attributes={"a": {"href", "title"}, "img": {"src", "alt", "title"}},
+                     attribute_filter=_attribute_filter, url_schemes=set(LINK_SCHEMES), link_rel=None,
+                     strip_comments=True)
+
+
+def md_neutral(fragment: str) -> str:
+    """Characters Markdown would act on, as character references (valid in text and attributes)."""
+    return fragment.translate(_MD_SPECIAL)
+
+
+def escape(text: object) -> Markup:
+    """Plain text for HTML text or a double-quoted attribute: escaped, and inert to Markdown."""
+    if isinstance(text, Markup):
+        return text
+    return Markup(md_neutral(html.escape(str(text), quote=True)))
 
 
 # Text without these characters, and not starting like a heading, list or rule, has no inline
@@ -46,11 +92,11 @@ def _protect_braces(text: str) -> str:
 _MARKUP = re.compile(r"[*_`\[\]\\!<>&]|^\s*(#|[-+=]|\d+[.)]\s)")
 
 
-def inline_html(text: str, cite: CiteFn | None = None) -> str:
-    """Inline Markdown -> HTML fragment (no surrounding <p>), raw HTML escaped."""
+def inline_html(text: str, cite: CiteFn | None = None) -> Markup:
+    """Inline Markdown -> sanitised HTML fragment (no surrounding <p>), raw HTML escaped."""
     text = " ".join(text.split())
-    if not _MARKUP.search(text):
-        return _protect_braces(text)
+    if not _MARKUP.search(text):  # what the converter and the sanitiser would give: text, '&<>' escaped
+        return Markup(md_neutral(html.escape(text, quote=False)))
     placeholders: dict[str, str] = {}
     if cite:
         def keep(match: re.Match) -> str:
@@ -58,29 +104,32 @@ def inline_html(text: str, cite: CiteFn | None = None) -> str:
             placeholders[token] = cite(match.group(1))
             return token
         text = _CITE.sub(keep, text)
-    safe = html.escape(text, quote=False)
-    safe = _neutralise_links(safe)
     _INLINE.reset()
-    out = _INLINE.convert(safe)
+    out = _INLINE.convert(html.escape(text, quote=False))
     if out.startswith("<p>") and out.endswith("</p>"):
         out = out[3:-4]
-    out = _protect_braces(out)
+    out = md_neutral(sanitise(out))
     for token, value in placeholders.items():
         out = out.replace(token, value)
-    return out
+    return Markup(out)
 
 
-def block_html(text: str, cite: CiteFn | None = None) -> str:
+def block_html(text: str, cite: CiteFn | None = None) -> Markup:
     """Several paragraphs of inline Markdown -> <p> elements."""
     paras = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    return "\n".join(f"<p>{inline_html(p, cite)}</p>" for p in paras)
+    return Markup("\n".join(f"<p>{inline_html(p, cite)}</p>" for p in paras))
 
 
 def plain(text: str, cite: CiteFn | None = None) -> str:
-    """Plain text for documents: Markdown markers removed, links as 'label (url)'."""
+    """Plain text for documents: Markdown markers removed, safe links as 'label (url)'."""
     if cite:
         text = _CITE.sub(lambda mt: cite(mt.group(1)), text)
-    text = _LINK.sub(lambda mt: f"{mt.group(1)} ({mt.group(2)})" if mt.group(2).startswith(("http", "mailto")) else mt.group(1), text)
+
+    def link(mt: re.Match) -> str:
+        label, url = mt.group(1), mt.group(2)
+        return f"{label} ({url})" if url.startswith(("http", "mailto")) and safe_url(url) else label
+
+    text = _LINK.sub(link, text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
     text = re.sub(r"(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?![\w_])", r"\1", text)
