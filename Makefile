@@ -2,37 +2,52 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+ENGINE ?= mkdocs
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test lock bench clean schemas
+# The build's locked packages, then the test tools on top (each lock hashed; see `make lock`).
+BUILD_STAMP := $(VENV)/.installed-build
+TEST_STAMP  := $(VENV)/.installed-test
 
-$(STAMP): requirements.lock
+.PHONY: serve build check test lock bench clean schemas
+
+$(BUILD_STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	@touch $(STAMP)
+	$(PIP) -r requirements.lock
+	@touch $@
 
-serve: $(STAMP)
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+$(TEST_STAMP): requirements-test.lock $(BUILD_STAMP)
+	$(PIP) -r requirements-test.lock
+	@touch $@
 
-build: $(STAMP)
-	$(BIN)/mkdocs build --strict --site-dir site
+serve: $(BUILD_STAMP)
+	$(BIN)/python -m macros serve --engine $(ENGINE) --addr 127.0.0.1:8000
 
-test: $(STAMP)
+build: $(BUILD_STAMP)
+	$(BIN)/python -m macros build --engine $(ENGINE)
+
+# The fast tier, for while you work: unit, data and renderer tests and small fixture builds.
+check: $(TEST_STAMP)
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+# Everything, as CI runs it.
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
 # Benchmark scripts (not tests): writes bench/results/latest.json and latest.md. See bench/README.md.
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
 
+# Maintainers only: re-resolve every lock with hashes (keeping current pins where they still fit).
 lock:
 	@rm -rf .lockenv && $(PYTHON) -m venv .lockenv
-	.lockenv/bin/python -m pip install --quiet --disable-pip-version-check ".[test]"
-	.lockenv/bin/python -m pip freeze --exclude-editable | grep -v '^mentoring-curriculum' > requirements.lock
+	.lockenv/bin/python -m pip install --quiet --disable-pip-version-check pip-tools==7.6.2
+	.lockenv/bin/python .ci/lock.py
 	@rm -rf .lockenv
 
 clean:
-	rm -rf site .pytest_cache .cache
+	rm -rf site .pytest_cache .build
 
-schemas: $(STAMP)
-	$(BIN)/python -c "from macros.opendata import main; main(['docs'])"
+schemas: $(BUILD_STAMP)
+	$(BIN)/python -m macros schemas

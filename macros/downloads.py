@@ -11,11 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import signal
+import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
 from . import documents as d
 from . import models as m
+from .cache import Cache
+from .i18n import Messages
+from .registry import GUIDE_FORMATS, TEMPLATE_FORMATS, download_path
 from .text import plain
 
 Cite = Callable[[str], str]
@@ -25,11 +30,12 @@ def _cite_text(refs: dict[str, m.Reference]) -> Cite:
     return lambda key: f"({refs[key].short})" if key in refs else f"[{key}]"
 
 
-def _doc(title: str, s: m.Settings, version: dt.date, blocks: Iterable[d.Block]) -> d.Doc:
+def _doc(title: str, s: m.Settings, version: dt.date, blocks: Iterable[d.Block], t: Messages) -> d.Doc:
     return d.Doc(
         title=title,
         header=f"{s.programme_name} · {s.institution}",
-        footer=f"{title} · version {version.isoformat()} · {s.licence} · {s.programme_name}",
+        footer=t.text("doc.footer", title=title, version=version.isoformat(), licence=s.licence,
+                      programme=s.programme_name),
         date=version,
         author=s.programme_name,
         language=s.language,
@@ -38,24 +44,24 @@ def _doc(title: str, s: m.Settings, version: dt.date, blocks: Iterable[d.Block])
     )
 
 
-def _contact(s: m.Settings) -> list[d.Block]:
-    return [d.Meta("Programme", f"{s.programme_name}, {s.institution}"),
-            d.Meta("Contact", f"{s.contact_name}, {s.contact_email}")]
+def _contact(s: m.Settings, t: Messages) -> list[d.Block]:
+    return [d.Meta(t.text("doc.programme"), f"{s.programme_name}, {s.institution}"),
+            d.Meta(t.text("doc.contact"), f"{s.contact_name}, {s.contact_email}")]
 
 
 # --------------------------------------------------------------------------- templates
 
 
-def template_blocks(t: m.Template, s: m.Settings, cite: Cite) -> list[d.Block]:
+def template_blocks(t: m.Template, s: m.Settings, cite: Cite, msg: Messages) -> list[d.Block]:
     blocks: list[d.Block] = [
-        d.Meta("Purpose", plain(t.purpose, cite)),
-        d.Meta("For", ", ".join(a.replace("-", " ") for a in t.audience)),
-        d.Meta("When to use it", plain(t.when_to_use, cite)),
-        d.Meta("Time needed", plain(t.time_needed)),
-        *_contact(s),
+        d.Meta(msg.text("template.purpose"), plain(t.purpose, cite)),
+        d.Meta(msg.text("template.for"), ", ".join(msg.text(f"audience.{a}") for a in t.audience)),
+        d.Meta(msg.text("template.when"), plain(t.when_to_use, cite)),
+        d.Meta(msg.text("template.time"), plain(t.time_needed)),
+        *_contact(s, msg),
     ]
     if t.credits:
-        blocks.append(d.Meta("Credits", plain(t.credits, cite)))
+        blocks.append(d.Meta(msg.text("template.credits"), plain(t.credits, cite)))
     for sec in t.sections:
         blocks.append(d.Heading(plain(sec.title, cite)))
         if sec.guidance:
@@ -83,89 +89,85 @@ def template_blocks(t: m.Template, s: m.Settings, cite: Cite) -> list[d.Block]:
     return blocks
 
 
-def template_doc(t: m.Template, s: m.Settings, refs: dict[str, m.Reference]) -> d.Doc:
-    return _doc(plain(t.title), s, t.version, template_blocks(t, s, _cite_text(refs)))
+def template_doc(t: m.Template, s: m.Settings, refs: dict[str, m.Reference], msg: Messages) -> d.Doc:
+    return _doc(plain(t.title), s, t.version, template_blocks(t, s, _cite_text(refs), msg), msg)
 
 
-def template_markdown(t: m.Template, s: m.Settings, refs: dict[str, m.Reference]) -> bytes:
-    return d.to_markdown(template_doc(t, s, refs))
-
-
-def template_docx(t: m.Template, s: m.Settings, refs: dict[str, m.Reference]) -> bytes:
-    return d.to_docx(template_doc(t, s, refs))
-
-
-def template_pdf(t: m.Template, s: m.Settings, refs: dict[str, m.Reference]) -> bytes:
-    return d.to_pdf(template_doc(t, s, refs))
+def template_file(site, t: m.Template, ext: str, settings: m.Settings | None = None) -> bytes:
+    """One template as one format (``docx``, ``pdf`` or ``md``), with the site's or the given settings."""
+    return d.WRITERS[ext](template_doc(t, settings or site.settings, site.references, site.messages))
 
 
 # --------------------------------------------------------------------------- curriculum
 
 
 def session_blocks(x: m.Session, templates: dict[str, m.Template], refs: dict[str, m.Reference],
-                   cite: Cite) -> list[d.Block]:
+                   cite: Cite, msg: Messages) -> list[d.Block]:
+    t = msg.text
     blocks: list[d.Block] = [
-        d.Meta("Session", f"{x.number} · {TRACK_LABELS[x.track]}"),
-        d.Meta("Audience", plain(x.audience)),
-        d.Meta("Group size", plain(x.group_size)),
-        d.Meta("Duration", f"{x.duration_minutes} minutes"),
+        d.Meta(t("session.session"), f"{x.number} · {t(f'track.{x.track}')}"),
+        d.Meta(t("session.audience"), plain(x.audience)),
+        d.Meta(t("session.group_size"), plain(x.group_size)),
+        d.Meta(t("session.duration"), t("session.minutes", n=x.duration_minutes)),
         d.Para(plain(x.summary, cite)),
-        d.Heading("Learning objectives"),
-        d.Para("By the end of the session participants will be able to:"),
+        d.Heading(t("session.objectives_heading")),
+        d.Para(t("session.objectives_intro")),
         d.Bullets(tuple(plain(o, cite) for o in x.objectives), numbered=True),
-        d.Heading("Pre-work"),
-        d.Bullets(tuple(plain(p, cite) for p in x.pre_work)),
-        d.Heading("Timed plan"),
     ]
+    if x.pre_work:
+        blocks += [d.Heading(t("session.pre_work_heading")), d.Bullets(tuple(plain(p, cite) for p in x.pre_work))]
+    blocks.append(d.Heading(t("session.plan_heading")))
     start = 0
     rows = []
     for a in x.activities:
-        rows.append((f"{start}–{start + a.minutes}", f"{a.minutes} min", plain(a.title), plain(a.method), plain(a.materials)))
+        rows.append((f"{start}–{start + a.minutes}", t("session.min", n=a.minutes), plain(a.title), plain(a.method),
+                     plain(a.materials)))
         start += a.minutes
-    blocks.append(d.Grid("", ("Time", "Minutes", "Activity", "Method", "Materials"), tuple(rows)))
+    blocks.append(d.Grid("", (t("session.time"), t("course.minutes"), t("session.activity"), t("session.method"),
+                              t("session.materials")), tuple(rows)))
     for a in x.activities:
-        blocks += [d.Heading(f"{plain(a.title)} ({a.minutes} min)", 2), d.Para(plain(a.description, cite))]
+        blocks += [d.Heading(f"{plain(a.title)} ({t('session.min', n=a.minutes)})", 2), d.Para(plain(a.description, cite))]
     for case in x.cases:
-        blocks += [d.Heading(f"Case: {plain(case.title)}")]
+        blocks += [d.Heading(t("session.case", title=plain(case.title)))]
         blocks += [d.Para(p) for p in plain(case.scenario, cite).split("\n\n")]
-        blocks += [d.Para("Discussion prompts", "bold"), d.Bullets(tuple(plain(q, cite) for q in case.prompts), True)]
+        blocks += [d.Para(t("session.prompts"), "bold"), d.Bullets(tuple(plain(q, cite) for q in case.prompts), True)]
     blocks += [
-        d.Heading("Facilitator notes"),
-        d.Para("What tends to happen", "bold"),
+        d.Heading(t("session.notes_heading")),
+        d.Para(t("session.tends_to_happen"), "bold"),
         d.Bullets(tuple(plain(n, cite) for n in x.facilitator_notes.what_tends_to_happen)),
-        d.Para("Handling difficult moments", "bold"),
+        d.Para(t("session.difficult_moments"), "bold"),
         d.Bullets(tuple(plain(n, cite) for n in x.facilitator_notes.difficult_moments)),
     ]
     if x.take_home_templates:
-        blocks += [d.Heading("Take-home tools"),
-                   d.Bullets(tuple(f"{templates[t].title} (template '{t}')" for t in x.take_home_templates))]
+        blocks += [d.Heading(t("session.take_home_heading")),
+                   d.Bullets(tuple(plain(templates[k].title) for k in x.take_home_templates))]
     if x.references:
-        blocks += [d.Heading("References"),
+        blocks += [d.Heading(t("session.references_heading")),
                    d.Bullets(tuple(f"{refs[k].authors}. {refs[k].title}. {refs[k].venue}. {refs[k].link}"
                                    for k in x.references))]
     return blocks
 
 
-TRACK_LABELS = {"core": "Core course", "mentee": "Mentee track", "programme-lead": "Programme-lead workshop"}
+def session_doc(x: m.Session, s: m.Settings, templates, refs, version: dt.date, msg: Messages) -> d.Doc:
+    return _doc(msg.text("doc.guide_title", title=plain(x.title)), s, version,
+                [*_contact(s, msg), *session_blocks(x, templates, refs, _cite_text(refs), msg)], msg)
 
 
-def session_doc(x: m.Session, s: m.Settings, templates, refs, version: dt.date) -> d.Doc:
-    return _doc(f"Facilitator guide: {plain(x.title)}", s, version,
-                [*_contact(s), *session_blocks(x, templates, refs, _cite_text(refs))])
-
-
-def course_pack_doc(sessions: list[m.Session], s: m.Settings, templates, refs, version: dt.date) -> d.Doc:
+def course_pack_doc(sessions: list[m.Session], s: m.Settings, templates, refs, version: dt.date,
+                    msg: Messages) -> d.Doc:
+    t = msg.text
     cite = _cite_text(refs)
     core = sum(x.duration_minutes for x in sessions if x.track == "core")
-    blocks: list[d.Block] = [*_contact(s), d.Para(f"The core course runs for {core} minutes ({core / 60:g} hours).")]
-    blocks.append(d.Grid("Sessions", ("No.", "Session", "Track", "Minutes"),
-                         tuple((str(x.number), plain(x.title), TRACK_LABELS[x.track], str(x.duration_minutes))
+    blocks: list[d.Block] = [*_contact(s, msg), d.Para(t("doc.core_length", minutes=core,
+                                                          hours=msg.number(core / 60, 1 if core % 60 else 0)))]
+    blocks.append(d.Grid(t("doc.sessions"), (t("course.number"), t("course.session"), t("course.track"), t("course.minutes")),
+                         tuple((str(x.number), plain(x.title), t(f"track.{x.track}"), str(x.duration_minutes))
                                for x in sessions)))
     for x in sessions:
-        blocks += [d.PageBreak(), d.Heading(f"Session {x.number}: {plain(x.title)}"),
+        blocks += [d.PageBreak(), d.Heading(t("session.title", number=x.number, title=plain(x.title))),
                    *[b if not isinstance(b, d.Heading) else d.Heading(b.text, 2)
-                     for b in session_blocks(x, templates, refs, cite)]]
-    return _doc(f"Mentor-training course pack: {s.programme_name}", s, version, blocks)
+                     for b in session_blocks(x, templates, refs, cite, msg)]]
+    return _doc(t("doc.pack_title", programme=s.programme_name), s, version, blocks, msg)
 
 
 # --------------------------------------------------------------------------- all files
@@ -173,21 +175,21 @@ def course_pack_doc(sessions: list[m.Session], s: m.Settings, templates, refs, v
 
 def documents(site) -> dict[str, tuple[str, d.Doc]]:
     """Every download as (writer, document), keyed by its path inside the built site."""
-    s, refs = site.settings, site.references
+    s, refs, msg = site.settings, site.references, site.messages
     jobs: dict[str, tuple[str, d.Doc]] = {}
     for t in site.templates.values():
-        doc = template_doc(t, s, refs)
-        for ext in d.WRITERS:
-            jobs[f"downloads/templates/{t.id}.{ext}"] = (ext, doc)
+        doc = template_doc(t, s, refs, msg)
+        for ext in TEMPLATE_FORMATS:
+            jobs[download_path("templates", t.id, ext)] = (ext, doc)
     sessions = sorted(site.curriculum.values(), key=lambda x: x.number)
     if sessions:
         for x in sessions:
-            doc = session_doc(x, s, site.templates, refs, x.version)
-            for ext in ("docx", "pdf"):
-                jobs[f"downloads/curriculum/{x.id}.{ext}"] = (ext, doc)
-        pack = course_pack_doc(sessions, s, site.templates, refs, max(x.version for x in sessions))
-        for ext in ("docx", "pdf"):
-            jobs[f"downloads/curriculum/course-pack.{ext}"] = (ext, pack)
+            doc = session_doc(x, s, site.templates, refs, x.version, msg)
+            for ext in GUIDE_FORMATS:
+                jobs[download_path("curriculum", x.id, ext)] = (ext, doc)
+        pack = course_pack_doc(sessions, s, site.templates, refs, max(x.version for x in sessions), msg)
+        for ext in GUIDE_FORMATS:
+            jobs[download_path("curriculum", "course-pack", ext)] = (ext, pack)
     return jobs
 
 
@@ -195,7 +197,7 @@ def _engine_key() -> str:
     """Changes whenever the writers, the fonts or the document libraries change.
 
     Versions come from the installed packages' metadata, so a build whose downloads are all
-    cached never imports fpdf2 or python-docx (importing them costs about 0.3 s).
+    cached never imports the document libraries (importing them costs about 0.3 s).
     """
     from importlib.metadata import PackageNotFoundError, version
 
@@ -215,14 +217,40 @@ def _render(job: tuple[str, d.Doc]) -> bytes:
     return d.WRITERS[ext](doc)
 
 
+def _worker_start(parent: int) -> None:
+    """Each worker ends when the build that started it ends, even when that build is killed."""
+    try:  # Linux: the kernel sends SIGTERM when the parent dies
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:  # elsewhere (and as a second line): notice that the parent has gone
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            threading.Event().wait(0.5)
+
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 class Pending:
     """Downloads being generated in worker processes; :meth:`result` waits for them."""
 
     def __init__(self, jobs: dict, files: dict[str, bytes], todo: list[str], keys: dict[str, str],
-                 cache_dir: Path | None, pool=None, futures: dict | None = None):
+                 cache: Cache, pool=None, futures: dict | None = None):
         self.jobs, self.files, self.todo, self.keys = jobs, files, todo, keys
-        self.cache_dir, self.pool, self.futures = cache_dir, pool, futures or {}
+        self.cache, self.pool, self.futures = cache, pool, futures or {}
         self._done: dict[str, bytes] | None = None
+
+    @property
+    def generated(self) -> list[str]:
+        """Paths made in this build (not served from the cache)."""
+        return list(self.todo)
 
     def result(self) -> dict[str, bytes]:
         """Every download, keyed by its path inside the built site (generated once)."""
@@ -233,10 +261,8 @@ class Pending:
                     self.files[path] = future.result() if future else _render(self.jobs[path])
             finally:
                 self.cancel()
-            if self.cache_dir:
-                self.cache_dir.mkdir(parents=True, exist_ok=True)
-                for path in self.todo:
-                    (self.cache_dir / f"{self.keys[path]}.{self.jobs[path][0]}").write_bytes(self.files[path])
+            for path in self.todo:
+                self.cache.put(self.keys[path], self.files[path])
             self._done = {path: self.files[path] for path in self.jobs}
         return self._done
 
@@ -252,33 +278,36 @@ def start(site, cache_dir: Path | None = None, workers: int | None = None) -> Pe
 
     Output is deterministic, so files are cached by the hash of their document and of the writers
     (``cache_dir``, git-ignored): an unchanged template is not generated again on the next build or
-    live reload. Missing files are generated by a pool of worker processes (one per core) while the
-    build goes on rendering pages; ``workers=1`` generates them in this process, on demand.
+    live reload. A damaged entry is noticed, reported and made again. Missing files are generated by
+    a pool of worker processes (one per core) while the build goes on; ``workers=1`` generates them in
+    this process, on demand.
     """
     jobs = documents(site)
+    cache = Cache(cache_dir)
     engine = _engine_key() if cache_dir else ""
-    keys = {path: hashlib.sha256(f"{engine}|{ext}|{doc!r}".encode()).hexdigest()
-            for path, (ext, doc) in jobs.items()} if cache_dir else {}
+    keys = {path: hashlib.sha256(f"{engine}|{ext}|{doc!r}".encode()).hexdigest() + f".{ext}"
+            for path, (ext, doc) in jobs.items()}
     files: dict[str, bytes] = {}
     todo = []
-    for path, job in jobs.items():
-        cached = cache_dir / f"{keys[path]}.{job[0]}" if cache_dir else None
-        if cached is not None and cached.is_file():
-            files[path] = cached.read_bytes()
+    for path in jobs:
+        cached = cache.get(keys[path])
+        if cached is not None:
+            files[path] = cached
         else:
             todo.append(path)
     workers = workers if workers is not None else min(len(todo), os.cpu_count() or 1)
     if workers <= 1 or len(todo) <= 4:
-        return Pending(jobs, files, todo, keys, cache_dir)
+        return Pending(jobs, files, todo, keys, cache)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
+                               initargs=(os.getpid(),))
     # Slowest first (PDFs, then DOCX), so that the last worker is not left with a long job.
     order = sorted(todo, key=lambda p: {"pdf": 0, "docx": 1}.get(jobs[p][0], 2))
     futures = {path: pool.submit(_render, jobs[path]) for path in order}
-    return Pending(jobs, files, todo, keys, cache_dir, pool, futures)
+    return Pending(jobs, files, todo, keys, cache, pool, futures)
 
 
 def build_all(site, cache_dir: Path | None = None, workers: int | None = None) -> dict[str, bytes]:

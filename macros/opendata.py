@@ -15,20 +15,9 @@ import sys
 from pathlib import Path
 
 from . import models as m
+from .registry import DATASETS, SCHEMAS
 
-SCHEMA_MODELS = {
-    "settings": m.SettingsFile,
-    "references": m.ReferencesFile,
-    "competencies": m.CompetenciesFile,
-    "checklists": m.ChecklistsFile,
-    "templates": m.TemplatesFile,
-    "programme_models": m.ProgrammeModelsFile,
-    "case_studies": m.CaseStudiesFile,
-    "curriculum": m.CurriculumFile,
-    "self_assessments": m.SelfAssessmentsFile,
-}
-
-DATASETS = [name for name in SCHEMA_MODELS if name != "settings"]
+SCHEMA_MODELS = {**SCHEMAS, "messages": m.MessagesFile}
 
 
 def _dumps(obj) -> bytes:
@@ -48,7 +37,7 @@ def schema_files() -> dict[str, bytes]:
 def data_files(site) -> dict[str, bytes]:
     """The site's validated data (a fork's local records included) as JSON, plus citation formats."""
     files: dict[str, bytes] = {}
-    for name in DATASETS:
+    for name in (d.name for d in DATASETS):
         records = getattr(site, name)
         files[f"data/{name}.json"] = _dumps({name: [r.model_dump(mode="json", exclude_none=True)
                                                     for r in records.values()]})
@@ -60,11 +49,18 @@ def data_files(site) -> dict[str, bytes]:
 
 # --------------------------------------------------------------------------- citation formats
 
-_BIB_ESCAPE = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}"}
+_BIB_ESCAPE = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
+               "\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
 def _bib(text: str) -> str:
     return "".join(_BIB_ESCAPE.get(ch, ch) for ch in text)
+
+
+def _bib_verbatim(value: str) -> str:
+    """A DOI or URL for a verbatim BibTeX field: braces, backslashes and spaces percent-encoded, so the
+    value can neither close its field nor open another."""
+    return "".join(f"%{ord(ch):02X}" if ch in "{}\\ \"" or ord(ch) < 32 else ch for ch in value)
 
 
 def _people(authors: str) -> list[tuple[str, str]] | None:
@@ -105,7 +101,7 @@ def bibtex(refs) -> str:
             fields.append(("howpublished", _bib(r.venue)))
         for key, value in (("doi", r.doi), ("pmid", r.pmid), ("url", r.url)):
             if value:
-                fields.append((key, value))
+                fields.append((key, _bib_verbatim(value)))
         if r.accessed:
             fields.append(("urldate", r.accessed.isoformat()))
         body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)

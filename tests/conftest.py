@@ -18,34 +18,29 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(ROOT))
 
 
-def nav_pages() -> list[str]:
-    """Source paths in mkdocs.yml's navigation, in order (tags like !ENV ignored)."""
-    import yaml
+def nav_pages(root: Path = ROOT) -> list[str]:
+    """Source paths in a project's mkdocs.yml navigation, in order."""
+    from macros.engines import load_config, nav_pages as pages
 
-    from macros.book import flatten_nav
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    return flatten_nav(yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["nav"])
+    return pages(load_config(root)["nav"])
 
 
-def build(project: Path, site_dir: Path | None = None, extra_env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run `mkdocs build --strict` on a project folder; never raises."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(extra_env or {})}
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml")]
+def build(project: Path, site_dir: Path | None = None, extra_env: dict | None = None,
+          engine: str = "mkdocs", stage: str = "build") -> subprocess.CompletedProcess:
+    """Run the build (`python -m macros build`, what `make build` runs) on a project folder; never raises."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT), **(extra_env or {})}
+    cmd = [sys.executable, "-m", "macros", stage, "--project", str(project), "--engine", engine]
     if site_dir is not None:
         cmd += ["--site-dir", str(site_dir)]
-    return subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, timeout=900)
 
 
 def make_fixture_site(tmp: Path, name: str = "minimal") -> Path:
-    """Copy a fixture site next to the real engine (macros/ and overrides/)."""
+    """Copy a fixture site, with upstream's theme overrides and message catalogues."""
     dest = tmp / name
     shutil.copytree(FIXTURES / name, dest)
-    shutil.copytree(ROOT / "macros", dest / "macros", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "overrides", dest / "overrides")
+    shutil.copytree(ROOT / "overrides", dest / "overrides", dirs_exist_ok=True)
+    shutil.copytree(ROOT / "docs" / "messages", dest / "docs" / "messages", dirs_exist_ok=True)
     return dest
 
 
@@ -148,3 +143,26 @@ def page(browser, server):
     pg.watch = watch  # type: ignore[attr-defined]
     yield pg
     context.close()
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace text in a fixture file, failing when the text is not there as often as expected: a
+    fixture whose text moved must not silently turn a test into another test."""
+    text = path.read_text(encoding="utf-8")
+    found = text.count(old)
+    assert found == count, f"{path.name}: expected {count} occurrence(s) of {old!r}, found {found}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+_SLOW_FIXTURES = {"built_site", "server", "fork_site", "properdocs_site", "engine_site", "hostile_site"}
+_BROWSER_FIXTURES = {"browser", "page"}
+
+
+def pytest_collection_modifyitems(items):
+    """Layers: a test that uses the whole built site is slow; one that uses Chromium is a browser test."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & _BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if names & _SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)

@@ -78,9 +78,12 @@ def test_session_page_renders_objectives_plan_and_case(built_site: Path, site):
     html = (built_site / "curriculum/communication.html").read_text(encoding="utf-8")
     for objective in x.objectives:
         assert plain(objective)[:40] in html.replace("&#39;", "'").replace("&rsquo;", "’")
+    start = 0
     for a in x.activities:
-        assert f"<td>{a.minutes}</td>" in html
+        assert f"{start}–{start + a.minutes} ({a.minutes} min)" in html
+        start += a.minutes
     assert x.cases[0].title in html
+    assert 'id="timed-plan"' in html and 'href="#timed-plan"' in html  # in the page's table of contents
     assert "downloads/curriculum/communication.pdf" in html
 
 
@@ -104,7 +107,7 @@ def test_facilitator_downloads_contain_objectives_and_timed_plan(built_site: Pat
                 assert _norm(plain(objective, lambda k: f"({site.references[k].short})")) in text, (x.id, ext, objective)
             for a in x.activities:
                 assert _norm(plain(a.title)) in text, (x.id, ext, a.title)
-            assert "Timed plan" in text
+            assert site.messages.text("session.plan_heading") in text
     pack = pdf_text((built_site / "downloads/curriculum/course-pack.pdf").read_bytes())
     for x in site.curriculum.values():
         assert _norm(plain(x.title)) in pack

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from macros import downloads
 from macros import models as m
 from macros.loader import load_site
+from macros.registry import TEMPLATE_FORMATS, download_path
 from macros.text import plain
 
 from .conftest import ROOT, build
@@ -59,8 +60,8 @@ def _expected_strings(t: m.Template, cite) -> list[str]:
 def test_every_template_produces_three_files_in_the_built_site(built_site: Path, site):
     assert len(site.templates) >= 14
     for tid in site.templates:
-        for ext in ("docx", "pdf", "md"):
-            f = built_site / "downloads" / "templates" / f"{tid}.{ext}"
+        for ext in TEMPLATE_FORMATS:
+            f = built_site / download_path("templates", tid, ext)
             assert f.is_file() and f.stat().st_size > 200, f
 
 
@@ -68,11 +69,13 @@ def test_documents_contain_title_sections_labels_and_programme(built_site: Path,
     cite = lambda key: f"({site.references[key].short})"  # noqa: E731
     name = site.settings.programme_name
     for tid, t in site.templates.items():
-        base = built_site / "downloads" / "templates" / tid
+        def read(fmt: str) -> bytes:
+            return (built_site / download_path("templates", tid, fmt)).read_bytes()
+
         texts = {
-            "docx": docx_text((base.with_suffix(".docx")).read_bytes()),
-            "pdf": pdf_text((base.with_suffix(".pdf")).read_bytes()),
-            "md": _norm(base.with_suffix(".md").read_text(encoding="utf-8").replace("\\|", "|")),
+            "docx": docx_text(read("docx")),
+            "pdf": pdf_text(read("pdf")),
+            "md": _norm(read("md").decode("utf-8").replace("\\|", "|")),
         }
         for fmt, text in texts.items():
             assert name in text, (tid, fmt)
@@ -83,9 +86,9 @@ def test_documents_contain_title_sections_labels_and_programme(built_site: Path,
 
 def test_pdf_paper_size_follows_the_settings(site):
     t = next(iter(site.templates.values()))
-    a4 = PdfReader(io.BytesIO(downloads.template_pdf(t, site.settings, site.references))).pages[0].mediabox
+    a4 = PdfReader(io.BytesIO(downloads.template_file(site, t, "pdf"))).pages[0].mediabox
     letter_settings = site.settings.model_copy(update={"paper_size": "Letter"})
-    letter = PdfReader(io.BytesIO(downloads.template_pdf(t, letter_settings, site.references))).pages[0].mediabox
+    letter = PdfReader(io.BytesIO(downloads.template_file(site, t, "pdf", letter_settings))).pages[0].mediabox
     assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
     assert (round(float(letter.width)), round(float(letter.height))) == (612, 792)
 
@@ -100,9 +103,9 @@ def test_text_outside_latin1_survives_in_every_format(site):
     s = site.settings.model_copy(update=UNICODE)
     t = site.templates["mentoring-agreement"]
     t = t.model_copy(update={"title": "Accord de mentorat – “Genève” Łódź"})
-    for fmt, data in (("md", downloads.template_markdown(t, s, site.references).decode("utf-8")),
-                      ("docx", docx_text(downloads.template_docx(t, s, site.references))),
-                      ("pdf", pdf_text(downloads.template_pdf(t, s, site.references)))):
+    for fmt, data in (("md", downloads.template_file(site, t, "md", s).decode("utf-8")),
+                      ("docx", docx_text(downloads.template_file(site, t, "docx", s))),
+                      ("pdf", pdf_text(downloads.template_file(site, t, "pdf", s)))):
         text = _norm(data)
         for expected in (*UNICODE.values(), "Accord de mentorat – “Genève” Łódź"):
             assert expected in text, (fmt, expected)
@@ -116,11 +119,11 @@ def test_hostile_strings_stay_literal_in_documents(site):
         "sections": [{"title": "S <i>x</i>", "fields": [
             {"type": "short_text", "label": hostile}, {"type": "long_text", "label": "Empty"},
             {"type": "table", "label": "T", "columns": ["<a>"], "rows": 1}]}],
-    })
-    md = downloads.template_markdown(t, site.settings, site.references).decode("utf-8")
+    }, strict=False)
+    md = downloads.template_file(site, t, "md").decode("utf-8")
     assert "<script>" not in md and "&lt;script&gt;" in md and "{{ settings.contact_email }}" in md
-    for text in (docx_text(downloads.template_docx(t, site.settings, site.references)),
-                 pdf_text(downloads.template_pdf(t, site.settings, site.references))):
+    for text in (docx_text(downloads.template_file(site, t, "docx")),
+                 pdf_text(downloads.template_file(site, t, "pdf"))):
         assert "<script>alert(1)</script>" in text.replace(" ", "") or "<script>alert(1)</script>" in text
         assert "Hostile <b>title</b>" in text
 
@@ -148,18 +151,43 @@ def test_download_cache_is_used_and_keyed_by_content(site, tmp_path: Path):
     cache = tmp_path / "cache"
     one = downloads.build_all(site, cache, workers=1)
     assert len(list(cache.iterdir())) == len(one)
-    (next(cache.iterdir())).write_bytes(b"stale")  # a cached file is trusted only by its key...
     changed = site.settings.model_copy(update={"programme_name": "Another programme"})
     other = downloads.build_all(type(site)(**{**site.__dict__, "settings": changed}), cache, workers=1)
-    assert all(b"stale" != v for v in other.values())  # ...and new content gets new keys
+    assert other != one  # new content gets new keys...
     assert len(list(cache.iterdir())) == 2 * len(one)
+    assert downloads.build_all(site, cache, workers=1) == one  # ...and the old entries still serve
+
+
+def test_a_damaged_cache_entry_is_detected_reported_and_replaced(site, tmp_path: Path, caplog):
+    cache = tmp_path / "cache"
+    good = downloads.build_all(site, cache, workers=1)
+    entries = sorted(cache.iterdir())
+    cut, changed = entries[0], entries[1]
+    cut.write_bytes(cut.read_bytes()[: len(cut.read_bytes()) // 2])  # a disk full or a killed writer
+    data = bytearray(changed.read_bytes())
+    data[-1] ^= 0xFF  # one flipped byte
+    changed.write_bytes(bytes(data))
+    with caplog.at_level("WARNING", logger="mentoring.build"):
+        again = downloads.start(site, cache, workers=1)
+    assert sorted(again.todo) == sorted(p for p, k in again.keys.items() if cache / k in (cut, changed))
+    assert len(again.todo) == 2 and again.result() == good
+    assert sum("was damaged" in r.getMessage() for r in caplog.records) == 2
+    assert downloads.start(site, cache, workers=1).todo == []  # replaced by whole entries
+
+
+def test_an_unwritable_cache_is_a_warning_not_a_failure(site, tmp_path: Path, caplog):
+    cache = tmp_path / "cache"
+    cache.write_text("a file where the cache folder should be")  # fails for root too, unlike chmod
+    with caplog.at_level("WARNING", logger="mentoring.build"):
+        files = downloads.build_all(site, cache, workers=1)
+    assert files and any("continuing without the download cache" in r.getMessage() for r in caplog.records)
 
 
 def test_docx_has_header_footer_and_fixed_timestamps(site):
     import zipfile
 
     t = site.templates["meeting-agenda-and-record"]
-    data = downloads.template_docx(t, site.settings, site.references)
+    data = downloads.template_file(site, t, "docx")
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     doc = Document(io.BytesIO(data))

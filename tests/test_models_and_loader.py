@@ -9,15 +9,18 @@ import pytest
 from pydantic import ValidationError
 
 from macros import models as m
-from macros.loader import load_site, read_yaml, validate
+from macros.loader import load_site, validate
+from macros.safeio import read_yaml
 
-from .conftest import make_fixture_site
+from .conftest import edit, make_fixture_site
+
+pytestmark = pytest.mark.unit
 
 
 def _template(**sections):
     return {
         "id": "t", "title": "T", "purpose": "P", "audience": ["mentees"], "when_to_use": "W",
-        "time_needed": "5 minutes", "version": "2026-11-26", "sections": [sections or {
+        "time_needed": "5 minutes", "version": dt.date(2026, 11, 26), "sections": [sections or {
             "title": "S", "fields": [{"type": "short_text", "label": "Name"}]}],
     }
 

@@ -115,12 +115,12 @@ def test_checklist_page_renders_from_yaml(built_site: Path, site):
     assert "<h1" in html and "Before and during a first mentoring meeting" in html
 
 
-def test_block_macro_html_is_back_in_every_page_and_in_the_search_index(built_site: Path, site):
-    """Block macros bypass Markdown through placeholders (macros/hooks.py): none may survive."""
+def test_block_macro_html_is_in_every_page_and_in_the_search_index(built_site: Path, site):
+    """Block macros' HTML reaches the page as it is (no Markdown leftovers) and the search index."""
     import json
 
     pages = sorted(built_site.rglob("*.html"))
-    assert [p for p in pages if "data-ms-stash" in p.read_text(encoding="utf-8")] == []
+    assert [p for p in pages if 'markdown="0"' in p.read_text(encoding="utf-8")] == []
     index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
     text = {d["location"].split("#")[0]: "" for d in index["docs"]}
     for d in index["docs"]:
@@ -128,10 +128,10 @@ def test_block_macro_html_is_back_in_every_page_and_in_the_search_index(built_si
     ref = next(iter(site.references.values()))
     assert ref.title[:40] in text["references.html"]  # the reference library is searchable
     assert "Mentee name" in text["templates/mentoring-agreement.html"]  # and the template forms
-    # Adjacent block elements stay separate words in the index ("Purpose A short", not "PurposeA").
-    purpose = site.templates["mentoring-agreement"].purpose.split()[0]
-    assert f"Purpose {purpose}" in text["templates/mentoring-agreement.html"]
-    assert f"Purpose{purpose}" not in text["templates/mentoring-agreement.html"]
+    # Adjacent block elements stay separate words in the index ("Time needed 30", not "needed30").
+    time = site.templates["mentoring-agreement"].time_needed.split()[0]
+    assert f"Time needed {time}" in text["templates/mentoring-agreement.html"]
+    assert f"Time needed{time}" not in text["templates/mentoring-agreement.html"]
 
 
 def test_numbers_on_evidence_and_benefits_pages_carry_a_citation(built_site: Path):

@@ -1,6 +1,10 @@
 """Escaping and inline Markdown for text that comes from data files."""
 
+import pytest
+
 from macros.text import block_html, inline_html, plain
+
+pytestmark = pytest.mark.unit
 
 
 def test_raw_html_is_escaped():
@@ -24,7 +28,37 @@ def test_javascript_links_are_dropped():
 def test_jinja_braces_cannot_survive_as_markers():
     out = inline_html("literal {{ settings.contact_email }} and {% raw %}")
     assert "{{" not in out and "{%" not in out
-    assert "&#123;&#123; settings.contact_email &#125;&#125;" in out
+    assert "&#123;&#123; settings.contact&#95;email &#125;&#125;" in out
+
+
+def test_markdown_cannot_read_data_html_a_second_time():
+    """Data HTML lands inside Markdown pages: escaped link syntax and attr_list braces stay text."""
+    out = inline_html(r"\[x\](javascript:alert(1)) and a {: onclick=alert(2)} and `code`")
+    for char in "[]{}`":
+        assert char not in out.replace("<code>", "").replace("</code>", ""), char
+
+
+@pytest.mark.parametrize("link", [
+    "[x]( javascript:alert(1))", "[x](JaVaScRiPt:alert(1))", "[x](javascript%3Aalert(1) \"t\")",
+    "[x](java&#x09;script:alert(1))", "[x](jav&#x0A;ascript:alert(1))", "[x](data:text/html,hi)",
+    "[x](vbscript:msgbox(1))", "[x](%6A%61%76%61%73%63%72%69%70%74:alert(1))",
+])
+def test_unsafe_links_lose_their_target(link):
+    out = inline_html(link)
+    assert "href" not in out and "x" in out
+
+
+@pytest.mark.parametrize("image, kept", [
+    ("![i](https://tracker.example/p.png)", False), ("![i](//tracker.example/p.png)", False),
+    ("![i](/abs.png)", False), ("![i](data:image/png;base64,AAAA)", False), ("![i](img/local.png)", True),
+])
+def test_images_only_from_the_site_itself(image, kept):
+    assert ("src=" in inline_html(image)) is kept
+
+
+def test_safe_links_are_kept():
+    out = inline_html("[a](https://example.org/x?y=1&z=2) [b](mailto:a@b.org) [c](../page.html#part)")
+    assert out.count("href=") == 3
 
 
 def test_citations_use_the_given_function():
