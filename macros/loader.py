@@ -68,6 +68,7 @@ class Site:
     cited_on: dict[str, list[str]] = field(default_factory=dict)
     local_pages: list[str] = field(default_factory=list)
     messages: Messages | None = None
+    redirects: dict[str, str] = field(default_factory=dict)  # old page -> the page that replaced it
 
     @property
     def pages(self) -> dict[str, m.FrontMatter]:
@@ -508,6 +509,27 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
                         problems.append(Problem(_rel(docs / src, base), lineno, "cite",
                                                 f"unknown reference '{key}' (not in references.yml)"))
 
+    redirects: dict[str, str] = {}
+    for path in (docs / "redirects.yml", docs / "local" / "redirects.yml"):
+        if not path.exists() and not path.is_symlink():
+            continue
+        rel = _rel(path, base)
+        data, lines, probs = read_yaml(path, rel)
+        if not probs:
+            parsed, probs = validate(data, m.RedirectsFile, rel, lines)
+        problems += probs
+        if probs:
+            continue
+        for i, r in enumerate(parsed.redirects):
+            if r.from_ in existing_pages:
+                problems.append(Problem(rel, _line_for(lines, ("redirects", i, "from")), f"redirects[{i}].from",
+                                        f"'{r.from_}' is still a page: a redirect is for a page that moved away"))
+            elif r.to not in existing_pages:
+                problems.append(Problem(rel, _line_for(lines, ("redirects", i, "to")), f"redirects[{i}].to",
+                                        f"page '{r.to}' does not exist under docs/"))
+            else:
+                redirects[r.from_] = r.to
+
     if settings is None or messages is None or problems:
         return None, problems
     assets = [p.relative_to(docs).as_posix() for p in files if p.suffix != ".md"]
@@ -515,5 +537,5 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
     site = Site(root=base, docs_dir=docs, settings=settings, settings_origin=settings_origin, origins=origins,
                 page_files=pages, assets=assets, overdue=overdue, cited_on=cited_on,
                 local_pages=sorted(p for p in existing_pages if p.startswith("local/")), messages=messages,
-                **loaded)
+                redirects=redirects, **loaded)
     return site, []

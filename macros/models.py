@@ -113,6 +113,44 @@ DESIGN_EXPLANATIONS: dict[str, str] = {
 }
 
 
+# Concrete study designs. Each maps to the design label(s) it may carry, so that a survey cannot be
+# labelled "guidance" or a commentary "trial" (enforced by Reference._design_matches_study_design).
+StudyDesign = Literal[
+    "randomised controlled trial", "cluster randomised trial", "non-randomised controlled study",
+    "systematic review", "scoping review", "meta-analysis", "literature review",
+    "cohort study", "cross-sectional survey", "case-control study", "pre-post evaluation",
+    "mixed-methods evaluation", "instrument development",
+    "qualitative interview study", "qualitative focus-group study", "qualitative document analysis",
+    "programme description", "consensus statement", "guidance", "toolkit",
+    "editorial or commentary", "narrative review",
+]
+
+STUDY_DESIGN_LABELS: dict[str, tuple[str, ...]] = {
+    "randomised controlled trial": ("trial",),
+    "cluster randomised trial": ("trial",),
+    "non-randomised controlled study": ("observational",),
+    "systematic review": ("systematic_review",),
+    "scoping review": ("systematic_review",),
+    "meta-analysis": ("systematic_review",),
+    "literature review": ("systematic_review",),
+    "cohort study": ("observational",),
+    "cross-sectional survey": ("observational",),
+    "case-control study": ("observational",),
+    "pre-post evaluation": ("observational",),
+    "mixed-methods evaluation": ("observational", "qualitative"),
+    "instrument development": ("observational",),
+    "qualitative interview study": ("qualitative",),
+    "qualitative focus-group study": ("qualitative",),
+    "qualitative document analysis": ("qualitative",),
+    "programme description": ("guidance",),
+    "consensus statement": ("guidance",),
+    "guidance": ("guidance",),
+    "toolkit": ("guidance",),
+    "editorial or commentary": ("guidance",),
+    "narrative review": ("guidance",),
+}
+
+
 class Reference(Strict):
     id: Id
     authors: Annotated[str, StringConstraints(min_length=1, max_length=1000, strip_whitespace=True),
@@ -127,8 +165,18 @@ class Reference(Strict):
     url: SafeUrl | None = None
     accessed: dt.date | None = None
     design: Design
+    study_design: StudyDesign
     design_note: Text
     finding: Text
+    verified: dt.date | None = None  # identifiers checked against the publisher or PubMed on this date
+
+    @model_validator(mode="after")
+    def _design_matches_study_design(self) -> "Reference":
+        allowed = STUDY_DESIGN_LABELS[self.study_design]
+        if self.design not in allowed:
+            raise ValueError(f"a {self.study_design} must be labelled {' or '.join(repr(a) for a in allowed)}, "
+                             f"not '{self.design}'")
+        return self
 
     @model_validator(mode="after")
     def _has_identifier(self) -> "Reference":
@@ -500,6 +548,13 @@ class Settings(Strict):
     hidden_pages: list[PagePath] = Field(default_factory=list)
     licence: Title = "CC BY 4.0"
     review_overdue: Literal["warn", "error"] = "warn"
+    # Routes for raising concerns (docs/concerns/raising-concerns.md). Neutral upstream defaults; a fork names its own.
+    concerns_contact: Label = "your programme lead or the person named in your local policy"
+    concerns_url: SafeUrl | None = None
+    freedom_to_speak_up: Label = "your organisation's Freedom to Speak Up Guardian (NHS in England) or equivalent speaking-up route"
+    harassment_route: Label = "your employer's or school's harassment and bullying policy (in the US, the Title IX office for sex-based harassment)"
+    ombuds: Label = "an ombuds office, if your institution has one"
+    education_lead: Label = "your postgraduate dean, training programme director or medical school student support service"
 
     @field_validator("primary_colour", "accent_colour")
     @classmethod
@@ -522,6 +577,14 @@ class SettingsFile(Strict):
 Audience = Literal["trainees", "mentors", "programme-leads", "everyone"]
 
 
+class ExternalReview(Strict):
+    """A review by a named clinician or educator outside the editorial team (not the team's own check)."""
+
+    reviewer: Title
+    role: Label
+    date: dt.date
+
+
 class FrontMatter(BaseModel):
     """Front matter every page must carry. Other keys (render_macros, hide, ...) are allowed."""
 
@@ -534,6 +597,7 @@ class FrontMatter(BaseModel):
     last_reviewed: dt.date
     next_review_due: dt.date
     reviewed_by: Title
+    external_review: ExternalReview | None = None
 
     @field_validator("description")
     @classmethod
@@ -575,3 +639,19 @@ class LocalMessagesFile(Strict):
     """A fork's docs/local/messages.yml: single strings in the site's language."""
 
     messages: LocalCatalogue
+
+
+# --------------------------------------------------------------------------- redirects
+
+
+class Redirect(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+    from_: PagePath = Field(alias="from")
+    to: PagePath
+
+
+class RedirectsFile(Strict):
+    """docs/redirects.yml: pages that moved, so old links keep working (a page is written at each old path)."""
+
+    redirects: list[Redirect] = Field(default_factory=list)

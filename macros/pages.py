@@ -141,7 +141,8 @@ class PageRenderer:
                   "programme_models_table": render.programme_models_table, "programme_model": render.programme_model,
                   "case_studies": render.case_studies, "session_page": render.session_page,
                   "curriculum_table": render.curriculum_table, "course_pack_links": render.course_pack_links,
-                  "self_assessment": render.self_assessment, **self.extra_macros}
+                  "self_assessment": render.self_assessment, "review_status": render.review_status,
+                  **self.extra_macros}
         out = {name: guarded(name, fn, False) for name, fn in inline.items()}
         out.update({name: guarded(name, fn, True) for name, fn in blocks.items()})
         return out

@@ -167,11 +167,19 @@ class Build:
             review = render.partial(site, "review", last=msg.date(page.meta.last_reviewed),
                                     last_iso=page.meta.last_reviewed.isoformat(),
                                     next=msg.date(page.meta.next_review_due),
-                                    next_iso=page.meta.next_review_due.isoformat(), by=page.meta.reviewed_by)
+                                    next_iso=page.meta.next_review_due.isoformat(), by=page.meta.reviewed_by,
+                                    external=self._external(page.meta.external_review, msg))
             out[src] = "---\n" + engines.dump_config(meta) + "---\n\n" + str(body).rstrip("\n") + "\n\n" + str(review) + "\n"
         if renderer.problems:
             raise SiteError(renderer.problems)
         return out
+
+    @staticmethod
+    def _external(review, msg) -> dict | None:
+        if review is None:
+            return None
+        return {"reviewer": review.reviewer, "role": review.role, "date": msg.date(review.date),
+                "iso": review.date.isoformat()}
 
     @staticmethod
     def _record_pages(site: Site) -> dict[str, tuple[str, str]]:
@@ -284,6 +292,7 @@ class Build:
                 write_atomic(self.site_dir / rel, data)
             self._fill_sizes(site, {rel: len(data) for rel, data in files.items()})
             self._timed("write", start)
+        self._write_redirects(site)
         if books:
             start = time.perf_counter()
             book.assemble(self.site_dir, engines.nav_pages((self.config or {}).get("nav")))
@@ -292,6 +301,14 @@ class Build:
             start = time.perf_counter()
             write_atomic(self.site_dir / OFFLINE_ZIP, book.offline_zip(self.site_dir, "mentoring-site", OFFLINE_ZIP))
             self._timed("offline zip", start)
+
+    def _write_redirects(self, site: Site) -> None:
+        """A page at each old address that sends readers on to the page that replaced it."""
+        for old, new in site.redirects.items():
+            href = render.url(old, new)
+            page = render.partial(site, "redirect", lang=site.settings.language, dir=site.messages.dir, href=href,
+                                  title=site.title_of(new))
+            write_atomic(self.site_dir / (old[:-3] + ".html"), (str(page) + "\n").encode("utf-8"))
 
     def _fill_sizes(self, site: Site, sizes: dict[str, int]) -> None:
         """The size of each download, next to its link (the downloads exist only now)."""

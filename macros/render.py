@@ -352,3 +352,20 @@ def self_assessment(site: Site, assessment_id: str, page: str) -> Markup:
     return partial(site, "self-assessment", sa={
         "id": sa.id, "intro": md(sa.intro), "scale": [inline_html(s) for s in sa.scale],
         "scale_low": plain(sa.scale[0]), "scale_high": plain(sa.scale[-1]), "domains": domains})
+
+
+# --------------------------------------------------------------------------- review status
+
+
+def review_status(site: Site, page: str) -> Markup:
+    """Every page's editorial and external review, in the order of the source tree."""
+    msg = site.messages
+    rows = []
+    for src in sorted(site.page_files):
+        meta = site.page_files[src].meta
+        xr = meta.external_review
+        rows.append({"href": url(page, src), "title": meta.title, "by": meta.reviewed_by,
+                     "last": msg.date(meta.last_reviewed), "last_iso": meta.last_reviewed.isoformat(),
+                     "next": msg.date(meta.next_review_due), "next_iso": meta.next_review_due.isoformat(),
+                     "external": {"reviewer": xr.reviewer, "role": xr.role, "date": msg.date(xr.date)} if xr else None})
+    return partial(site, "review-status", rows=rows, external=sum(1 for r in rows if r["external"]))

@@ -51,7 +51,7 @@ def test_template_model_rejects_bad_fields(field, needle):
 
 
 def test_reference_needs_an_identifier_and_web_pages_an_access_date():
-    base = {"id": "x", "authors": "A B", "year": 2020, "title": "T", "venue": "V", "design": "trial",
+    base = {"id": "x", "authors": "A B", "year": 2020, "title": "T", "venue": "V", "design": "trial", "study_design": "randomised controlled trial",
             "design_note": "n", "finding": "f"}
     with pytest.raises(ValidationError, match="doi, pmid or url"):
         m.Reference.model_validate(base)
@@ -70,7 +70,7 @@ def test_reference_needs_an_identifier_and_web_pages_an_access_date():
 ])
 def test_reference_short_label(authors, year, expected):
     ref = m.Reference(id="x", authors=authors, year=year, title="T", venue="V", doi="10.1000/x",
-                      design="trial", design_note="n", finding="f")
+                      design="trial", study_design="randomised controlled trial", design_note="n", finding="f")
     assert ref.short == expected
 
 

@@ -50,10 +50,20 @@ def test_every_reference_is_cited_and_has_an_identifier(site):
     assert len(site.references) >= 25
 
 
+# The real imaging study that the claims page cites has "fMRI" in its title; only that exact title is exempt.
+REAL_TITLES = ["Visioning in the brain: an fMRI study of inspirational coaching and mentoring"]
+
+
+def _without_real_titles(text: str) -> str:
+    for title in REAL_TITLES:
+        text = text.replace(title, "")
+    return text
+
+
 def test_no_invented_figures_anywhere_in_the_sources():
     hits = []
     for path in sorted(list(DOCS.rglob("*.md")) + list(DOCS.rglob("*.yml"))):
-        text = path.read_text(encoding="utf-8")
+        text = _without_real_titles(path.read_text(encoding="utf-8"))
         for pattern in FORBIDDEN:
             for match in re.finditer(pattern, text, flags=re.I):
                 hits.append(f"{path.relative_to(ROOT)}: {match.group(0)!r}")
@@ -157,7 +167,7 @@ def test_every_page_shows_review_dates(built_site: Path, site):
 def test_no_invented_figures_in_the_built_site(built_site: Path):
     hits = []
     for page in built_site.rglob("*.html"):
-        text = re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
+        text = _without_real_titles(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")))
         for pattern in FORBIDDEN:
             if re.search(pattern, text, flags=re.I):
                 hits.append(f"{page.relative_to(built_site)}: {pattern}")
