@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from macros import models as m
-from macros.loader import load_site, parse_front_matter
+from macros.loader import load_site, split_front_matter
 
 from .conftest import ROOT
 
@@ -155,9 +155,9 @@ def test_the_talks_with_you_saying_is_never_attributed_to_ucsf(site):
 
 
 def test_the_agreement_template_does_not_promise_mandatory_reporting(site):
-    from macros.loader import _walk_strings
+    from macros.loader import walk_strings
 
-    text = " ".join(s for _, s in _walk_strings(site.templates["mentoring-agreement"]))
+    text = " ".join(s for _, s in walk_strings(site.templates["mentoring-agreement"]))
     assert not re.search(r"duty to report[^.]*(harass|misconduct)", text, re.I)
     assert not re.search(r"(must|will) report[^.]*harass", text, re.I)
     assert "local rule" in text  # the mentor finds out the local rule instead
@@ -231,9 +231,9 @@ def test_every_page_shows_editorial_and_external_review(built_site: Path, site):
 
 
 def test_external_review_front_matter_is_a_named_reviewer_with_role_and_date():
-    fm = parse_front_matter("---\ntitle: T\ndescription: A description long enough to pass.\naudience: [everyone]\n"
+    fm, _, _, _ = split_front_matter("---\ntitle: T\ndescription: A description long enough to pass.\naudience: [everyone]\n"
                             "last_reviewed: 2026-12-02\nnext_review_due: 2027-12-02\nreviewed_by: Team\n"
-                            "external_review:\n  reviewer: Dr A\n  role: Consultant\n  date: 2027-01-05\n---\n")
+                            "external_review:\n  reviewer: Dr A\n  role: Consultant\n  date: 2027-01-05\n---\n", "x.md")
     page = m.FrontMatter(**fm)
     assert page.external_review.reviewer == "Dr A"
     with pytest.raises(ValidationError):
