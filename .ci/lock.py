@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ENGINES = {
@@ -24,7 +23,8 @@ ENGINES = {
 
 def compile_lock(output: str, sources: list[str], constraints: Path | None = None, extra: str | None = None) -> None:
     cmd = [str(Path(sys.executable).parent / "pip-compile"), "--quiet", "--generate-hashes", "--strip-extras",
-           "--allow-unsafe", "--no-header", "--annotation-style=line", "-o", output]
+           "--allow-unsafe", "--no-header", "--annotation-style=line", "--no-emit-index-url",
+           "--no-emit-find-links", "--no-emit-trusted-host", "-o", output]
     if extra:
         cmd += ["--extra", extra]
     if constraints:
@@ -40,15 +40,15 @@ def pins(lock: str, into: Path) -> Path:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        compile_lock("requirements-test.lock", ["pyproject.toml"], extra="test")
-        shared = pins("requirements-test.lock", folder / "pins.txt")
-        compile_lock("requirements.lock", ["pyproject.toml"], constraints=shared)
-        for engine, packages in ENGINES.items():
-            source = folder / f"{engine}.in"
-            source.write_text("\n".join(packages) + "\n", encoding="utf-8")
-            compile_lock(f"requirements-{engine}.lock", [str(source)], constraints=shared)
+    folder = Path(".lockenv")  # made by `make lock`; the path shows in the locks' "via -c" notes
+    folder.mkdir(exist_ok=True)
+    compile_lock("requirements-test.lock", ["pyproject.toml"], extra="test")
+    shared = pins("requirements-test.lock", folder / "pins.txt")
+    compile_lock("requirements.lock", ["pyproject.toml"], constraints=shared)
+    for engine, packages in ENGINES.items():
+        source = folder / f"{engine}.in"
+        source.write_text("\n".join(packages) + "\n", encoding="utf-8")
+        compile_lock(f"requirements-{engine}.lock", [str(source)], constraints=shared)
     print("Locks written: requirements.lock, requirements-test.lock, "
           + ", ".join(f"requirements-{e}.lock" for e in ENGINES))
 

@@ -61,7 +61,7 @@ def chapter_html(src: str, article: str, book_page: str, in_book: dict[str, str]
     body = re.sub(r"<(/?)h([2-5])\b", lambda mt: f"<{mt.group(1)}h{int(mt.group(2)) + 1}", body)
     # A wide table scrolls on its own instead of widening the page (the theme's script, which wraps the
     # tables of a page, does not run on a book's chapters).
-    body = re.sub(r"<table>(.*?)</table>", r'<div class="ms-table__scroll"><table>\1</table></div>', body, flags=re.S)
+    body = re.sub(r"<table>(.*?)</table>", r'<div class="ms-table__scroll" tabindex="0"><table>\1</table></div>', body, flags=re.S)
     body = re.sub(r'\bid="([^"]+)"', lambda mt: f'id="{slug}--{mt.group(1)}"', body)
     body = re.sub(r'\bfor="([^"]+)"', lambda mt: f'for="{slug}--{mt.group(1)}"', body)
     body = re.sub(r'\baria-labelledby="([^"]+)"', lambda mt: f'aria-labelledby="{slug}--{mt.group(1)}"', body)

@@ -21,7 +21,10 @@ SCHEMA_MODELS = {**SCHEMAS, "messages": m.MessagesFile, "redirects": m.Redirects
 
 
 def _dumps(obj) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """JSON whose text can never be read as HTML: <, > and & are written as \\u escapes."""
+    text = json.dumps(obj, ensure_ascii=False, indent=2)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (text + "\n").encode("utf-8")
 
 
 def schema(name: str) -> dict:

@@ -307,7 +307,7 @@ class Build:
         for old, new in site.redirects.items():
             href = render.url(old, new)
             page = render.partial(site, "redirect", lang=site.settings.language, dir=site.messages.dir, href=href,
-                                  title=site.title_of(new))
+                                  title=site.title_of(new), programme=site.settings.programme_name)
             write_atomic(self.site_dir / (old[:-3] + ".html"), (str(page) + "\n").encode("utf-8"))
 
     def _fill_sizes(self, site: Site, sizes: dict[str, int]) -> None:

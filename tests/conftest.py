@@ -31,7 +31,8 @@ def build(project: Path, site_dir: Path | None = None, extra_env: dict | None = 
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT), **(extra_env or {})}
     cmd = [sys.executable, "-m", "macros", stage, "--project", str(project), "--engine", engine]
     if site_dir is not None:
-        cmd += ["--site-dir", str(site_dir)]
+        # A staging folder of its own: tests never wait for, or clash with, a build the developer runs.
+        cmd += ["--site-dir", str(site_dir), "--stage-dir", str(site_dir.parent / f"{site_dir.name}-stage-{engine}")]
     return subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, timeout=900)
 
 

@@ -58,8 +58,6 @@ class _Finder(HTMLParser):
             self._script, self._script_text = True, ""
             if self.marker is None:
                 self.found.append("<script> element")
-        if tag == "meta" and any(k == "http-equiv" and (v or "").lower() == "refresh" for k, v in attrs):
-            self.found.append("<meta http-equiv=refresh>")
         for name, value in attrs:
             if name.startswith("on"):
                 self.found.append(f"<{tag} {name}=...> event handler")

@@ -237,14 +237,3 @@ def test_pdf_line_wrapping_fits_the_line_keeps_every_character_and_cuts_only_ove
     assert "".join(out).replace(" ", "") == text.replace("\n", "").replace(" ", "")
     assert wrap_lines("", 10, len) == [""]
     assert wrap_lines("a  b", 10, len) == ["a  b"]  # runs of spaces kept (rating scales use them)
-
-
-def test_publish_workflow_restores_the_download_cache_before_building():
-    import yaml
-
-    steps = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text(encoding="utf-8"))["jobs"]["build"]["steps"]
-    cache = [i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("actions/cache@")]
-    build_step = [i for i, s in enumerate(steps) if s.get("run") == "make build"]
-    assert cache and build_step and cache[0] < build_step[0]
-    assert steps[cache[0]]["with"]["path"] == ".cache/downloads"
-    assert "macros/**" in steps[cache[0]]["with"]["key"]  # a new writer version means new files

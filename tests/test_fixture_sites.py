@@ -288,5 +288,5 @@ def test_each_stage_runs_on_its_own(fixture_site: Path, tmp_path: Path):
     for stage in ("prepare", "engine", "finish"):
         result = build(fixture_site, out, stage=stage)
         assert result.returncode == 0, (stage, result.stdout + result.stderr)
-    assert (fixture_site / ".build/stage-mkdocs/docs/index.md").is_file()
+    assert (tmp_path / "out-stage-mkdocs/docs/index.md").is_file()
     assert (out / "index.html").is_file() and (out / "data/references.json").is_file()
