@@ -10,7 +10,7 @@ export NO_MKDOCS_2_WARNING := 1
 BUILD_STAMP := $(VENV)/.installed-build
 TEST_STAMP  := $(VENV)/.installed-test
 
-.PHONY: serve build check test lock bench clean schemas
+.PHONY: serve build check test lock bench clean schemas adopt accept
 
 $(BUILD_STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,3 +51,11 @@ clean:
 
 schemas: $(BUILD_STAMP)
 	$(BIN)/python -m macros schemas
+
+# A fork's record of what it took from upstream (see docs/adapt.md): WHAT=path/to/page.md,
+# WHAT=templates/<id> (any data set/id) or WHAT=settings.
+adopt: $(BUILD_STAMP)
+	$(BIN)/python -m macros adopt "$(WHAT)"
+
+accept: $(BUILD_STAMP)
+	$(BIN)/python -m macros accept "$(WHAT)"

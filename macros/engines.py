@@ -129,8 +129,18 @@ def _plugin_names(plugins) -> list[str]:
     return [next(iter(p)) if isinstance(p, dict) else p for p in plugins or []]
 
 
-def engine_config(source: dict, site: Site, engine: Engine, site_dir: Path) -> dict:
-    """The configuration the engine reads, from the maintainers' file and the settings."""
+def nav_key(title: str) -> str:
+    """The catalogue key of a navigation title in mkdocs.yml: "Programme leads" -> "nav.programme_leads"."""
+    return "nav." + re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
+
+
+def engine_config(source: dict, site: Site, engine: Engine, site_dir: Path, languages: list[str] | None = None
+                  ) -> dict:
+    """The configuration the engine reads, from the maintainers' file and the settings.
+
+    ``languages``: every language the site is published in (the site's own first); the one being built
+    is ``site.language``. Each gets a language switcher entry.
+    """
     s = site.settings
     msg = site.messages
     text = (lambda v: v) if engine.escapes_text else theme_text
@@ -156,7 +166,7 @@ def engine_config(source: dict, site: Site, engine: Engine, site_dir: Path) -> d
         name = next(iter(p)) if isinstance(p, dict) else p
         if name in ("search", "material/search"):
             options = dict(p[name] or {}) if isinstance(p, dict) else {}
-            lang = s.language.split("-")[0]
+            lang = site.language.split("-")[0]
             options["lang"] = [lang] if lang == "en" else [lang, "en"]
             plugins.append({name: options})
         elif name != "macros":
@@ -172,7 +182,7 @@ def engine_config(source: dict, site: Site, engine: Engine, site_dir: Path) -> d
     cfg["markdown_extensions"] = exts
     theme = cfg.setdefault("theme", {})
     theme["custom_dir"] = "overrides"
-    theme["language"] = s.language
+    theme["language"] = site.language
     if s.logo:
         theme["logo"] = s.logo
     if s.favicon:
@@ -180,6 +190,9 @@ def engine_config(source: dict, site: Site, engine: Engine, site_dir: Path) -> d
     extra = cfg.setdefault("extra", {}) or {}
     cfg["extra"] = extra
     extra["ms_theme"] = {"primary": s.primary_colour, "accent": s.accent_colour}
+    if languages and len(languages) > 1:
+        extra["alternate"] = [{"name": text(language_name(code)), "lang": code,
+                               "link": alternate_root(site.language, code, languages[0])} for code in languages]
     if engine.name == "zensical":
         theme.setdefault("variant", "classic")
     nav = cfg.get("nav")
@@ -194,20 +207,43 @@ def navigation(nav: list, site: Site, text) -> list:
     """The navigation without hidden pages, with a fork's own pages (nested by folder) and templates."""
     s = site.settings
     hidden = set(s.hidden_pages)
-    nav = _without(nav, hidden)
-    local = [p for p in site.local_pages if p not in hidden and not _replaces(p, site)]
+    nav = _translated(_without(nav, hidden), site.messages, text)
+    local = [p for p in site.local_pages if p not in hidden]
+    section = text(s.local_section_title or site.messages.text("nav.local"))
     # A fork's own templates are listed with the others, in a section of the Templates tab.
     templates = sorted(p for p in local if p.startswith("local/templates/") and p.count("/") == 2)
-    if templates and _add_to_section(nav, "templates/index.md", {text(s.local_section_title): templates}):
+    if templates and _add_to_section(nav, "templates/index.md", {section: templates}):
         local = [p for p in local if p not in templates]
     if local:
-        nav.append({text(s.local_section_title): _local_nav(local, site, text)})
+        nav.append({section: _local_nav(local, site, text)})
     return nav
 
 
-def _replaces(page: str, site: Site) -> bool:
-    """A fork's page that stands in for a record's upstream page (it takes that page's place)."""
-    return False
+def _translated(nav: list, messages, text) -> list:
+    """Section titles (and titled entries) of mkdocs.yml in the language being built, from the catalogue."""
+    out = []
+    for item in nav:
+        if isinstance(item, dict):
+            out.append({text(messages.text(nav_key(k)) if nav_key(k) in messages.strings else k):
+                        _translated(v, messages, text) if isinstance(v, list) else v for k, v in item.items()})
+        else:
+            out.append(item)
+    return out
+
+
+def language_name(code: str) -> str:
+    """A language's name in that language: "Français", "English", "日本語"."""
+    from .i18n import babel_locale
+
+    name = babel_locale(code).get_display_name(babel_locale(code)) or code
+    return name[:1].upper() + name[1:]
+
+
+def alternate_root(building: str, target: str, primary: str) -> str:
+    """Link from the root of the site being built to the root of another language's site
+    (the site's own language at the top, each other language in /<code>/)."""
+    up = "" if building == primary else "../"
+    return up + ("" if target == primary else f"{target}/")
 
 
 def _add_to_section(nav: list, member: str, entry: dict) -> bool:

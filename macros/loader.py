@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
+import json
 import re
 import typing
 from dataclasses import dataclass, field
@@ -42,7 +44,10 @@ class Page:
     raw_meta: dict           # every key of the front matter, as parsed
     body: str
     body_line: int           # line of the file on which the body starts (1-based)
-    path: Path               # the file (for its modification time)
+    path: Path               # the file the page is read from (a fork's replacement or translation, if any)
+    language: str = "en"     # the language its text is written in
+    replaces: str | None = None        # the upstream file it stands in for (docs/local/pages/..., translations)
+    upstream_hash: str | None = None   # that upstream file's version now
 
 
 @dataclass
@@ -69,6 +74,10 @@ class Site:
     local_pages: list[str] = field(default_factory=list)
     messages: Messages | None = None
     redirects: dict[str, str] = field(default_factory=dict)  # old page -> the page that replaced it
+    language: str = "en"                                     # the language being built
+    warnings: list[str] = field(default_factory=list)        # reported, but the site is built
+    drift: list[dict] = field(default_factory=list)          # a fork's replacements whose upstream changed
+    replaced: list[str] = field(default_factory=list)        # what a fork replaces: pages and records
 
     @property
     def pages(self) -> dict[str, m.FrontMatter]:
@@ -291,8 +300,18 @@ def load_messages(docs_dir: Path, root: Path, language: str) -> tuple[Messages |
 # --------------------------------------------------------------------------- data sets
 
 
-def _load_dataset(docs_dir: Path, root: Path, name: str) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
-    """Load upstream and local files of one data set; local records replace upstream ones by id."""
+def version_of(value: Any) -> str:
+    """A short hash of an upstream page's text or record's data: a fork records the one it adapted."""
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _load_dataset(docs_dir: Path, root: Path, name: str, versions: dict[str, str] | None = None
+                  ) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
+    """Load upstream and local files of one data set; local records replace upstream ones by id.
+
+    ``versions`` receives the version (hash) of every upstream record, for the fork's drift report.
+    """
     model = BY_NAME[name].model
     records: dict[str, Any] = {}
     origin: dict[str, str] = {}
@@ -308,6 +327,10 @@ def _load_dataset(docs_dir: Path, root: Path, name: str) -> tuple[dict[str, Any]
             problems += probs
             continue
         seen: set[str] = set()
+        if versions is not None and path.parent.name == "data":
+            for raw in data[name]:
+                if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                    versions[raw["id"]] = version_of(raw)
         for i, rec in enumerate(getattr(parsed, name)):
             if rec.id in seen:
                 problems.append(Problem(rel, _line_for(lines, (name, i, "id")), f"{name}[{i}].id",
@@ -332,41 +355,94 @@ def split_front_matter(text: str, rel: str) -> tuple[dict | None, str, int, list
     return (data if isinstance(data, dict) else ({} if data is None else data)), text[match.end():], body_line, problems
 
 
-def load_pages(docs_dir: Path, root: Path, files: list[Path], today: dt.date
-               ) -> tuple[dict[str, Page], list[str], list[Problem]]:
-    """Every page's front matter, validated, and its body (each file read once per build)."""
+OVERRIDES = "local/pages/"          # docs/local/pages/<path>: a fork's version of docs/<path>
+TRANSLATIONS = "local/translations/"  # docs/local/translations/<language>/<path>: another language's version
+
+
+def _read_page(path: Path, src: str, root: Path, problems: list[Problem]) -> Page | None:
+    rel = _rel(path, root)
+    try:
+        text = read_text(path, rel, MAX_PAGE_BYTES)
+    except Refused as exc:
+        problems.append(Problem(rel, None, "", str(exc)))
+        return None
+    meta, body, body_line, probs = split_front_matter(text, rel)
+    if probs:
+        problems += [Problem(p.file, p.line, "front matter", p.message) for p in probs]
+        return None
+    if meta is None:
+        problems.append(Problem(rel, 1, "front matter",
+                                "missing (expected title, description, audience, last_reviewed, next_review_due, reviewed_by)"))
+        return None
+    if not isinstance(meta, dict):
+        problems.append(Problem(rel, 2, "front matter", "expected keys and values (title: ..., description: ...)"))
+        return None
+    fm, probs = validate(meta, m.FrontMatter, rel, {})
+    for p in probs:
+        problems.append(Problem(rel, None, f"front matter {p.field}".strip(), p.message))
+    if fm is None:
+        return None
+    page = Page(src, fm, meta, body, body_line, path)
+    page.upstream_hash = version_of(text)
+    return page
+
+
+def load_pages(docs_dir: Path, root: Path, files: list[Path], today: dt.date, primary: str = "en",
+               language: str | None = None, redirects: dict[str, str] | None = None
+               ) -> tuple[dict[str, Page], list[str], list[Problem], list[str]]:
+    """Every page's front matter, validated, and its body (each file read once per build).
+
+    Upstream pages are written in English; a fork's own pages and its replacements of upstream pages
+    (``docs/local/pages/<path>``) in the site's language (``primary``); translations into one of the
+    site's other languages in ``docs/local/translations/<language>/<path>``. ``language`` is the one
+    being built. Returns (pages, overdue, problems, warnings).
+    """
+    language = language or primary
+    redirects = redirects or {}
     pages: dict[str, Page] = {}
-    overdue: list[str] = []
     problems: list[Problem] = []
+    warnings: list[str] = []
+    replacements: dict[str, Path] = {}
+    translations: dict[str, Path] = {}
     for path in files:
         if path.suffix != ".md":
             continue
         src = path.relative_to(docs_dir).as_posix()
-        rel = _rel(path, root)
-        try:
-            text = read_text(path, rel, MAX_PAGE_BYTES)
-        except Refused as exc:
-            problems.append(Problem(rel, None, "", str(exc)))
+        if src.startswith(OVERRIDES):
+            replacements[src[len(OVERRIDES):]] = path
             continue
-        meta, body, body_line, probs = split_front_matter(text, rel)
-        if probs:
-            problems += [Problem(p.file, p.line, "front matter", p.message) for p in probs]
+        if src.startswith(TRANSLATIONS):
+            lang, _, target = src[len(TRANSLATIONS):].partition("/")
+            if lang == language and target:
+                translations[target] = path
             continue
-        if meta is None:
-            problems.append(Problem(rel, 1, "front matter",
-                                    "missing (expected title, description, audience, last_reviewed, next_review_due, reviewed_by)"))
-            continue
-        if not isinstance(meta, dict):
-            problems.append(Problem(rel, 2, "front matter", "expected keys and values (title: ..., description: ...)"))
-            continue
-        fm, probs = validate(meta, m.FrontMatter, rel, {})
-        for p in probs:
-            problems.append(Problem(rel, None, f"front matter {p.field}".strip(), p.message))
-        if fm:
-            pages[src] = Page(src, fm, meta, body, body_line, path)
-            if fm.next_review_due < today:
-                overdue.append(f"{src} (due {fm.next_review_due.isoformat()})")
-    return pages, overdue, problems
+        page = _read_page(path, src, root, problems)
+        if page is not None:
+            page.language = primary if src.startswith("local/") else "en"
+            pages[src] = page
+    for kind, found in (("replaces", replacements), ("translates", translations)):
+        for target, path in sorted(found.items()):
+            rel = _rel(path, root)
+            if target not in pages:
+                moved = redirects.get(target)
+                where = (f"upstream moved it to docs/{moved}: move your file to "
+                         f"docs/{OVERRIDES if kind == 'replaces' else TRANSLATIONS + language + '/'}{moved}"
+                         if moved else "no such upstream page any more (upstream may have removed it)")
+                warnings.append(f"{rel} {kind} docs/{target}, but there is {where}; it is not published")
+                continue
+            if kind == "replaces" and language != primary:
+                continue  # a page in the site's own language; other languages use their translations
+            original = pages[target]
+            page = _read_page(path, target, root, problems)
+            if page is None:
+                continue
+            page.language = primary if kind == "replaces" else language
+            page.replaces = f"docs/{target}"
+            page.upstream_hash = original.upstream_hash
+            pages[target] = page
+    overdue = [f"{src} (due {p.meta.next_review_due.isoformat()})" for src, p in sorted(pages.items())
+               if p.meta.next_review_due < today]
+    return pages, overdue, problems, warnings
 
 
 # --------------------------------------------------------------------------- cross-checks
@@ -395,9 +471,37 @@ class _AnyKey(dict):
 SOURCE_ONLY = re.compile(r"^(data|local|messages)/[^/]+\.ya?ml$|^redirects\.ya?ml$")
 
 
-def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.date | None = None
-              ) -> tuple[Site | None, list[Problem]]:
-    """Read, validate and cross-check everything. Never raises for bad input."""
+def _load_redirects(docs: Path, base: Path, existing_pages: set[str], problems: list[Problem]) -> dict[str, str]:
+    redirects: dict[str, str] = {}
+    for path in (docs / "redirects.yml", docs / "local" / "redirects.yml"):
+        if not path.exists() and not path.is_symlink():
+            continue
+        rel = _rel(path, base)
+        data, lines, probs = read_yaml(path, rel)
+        if not probs:
+            parsed, probs = validate(data, m.RedirectsFile, rel, lines)
+        problems += probs
+        if probs:
+            continue
+        for i, r in enumerate(parsed.redirects):
+            if r.from_ in existing_pages:
+                problems.append(Problem(rel, _line_for(lines, ("redirects", i, "from")), f"redirects[{i}].from",
+                                        f"'{r.from_}' is still a page: a redirect is for a page that moved away"))
+            elif r.to not in existing_pages:
+                problems.append(Problem(rel, _line_for(lines, ("redirects", i, "to")), f"redirects[{i}].to",
+                                        f"page '{r.to}' does not exist under docs/"))
+            else:
+                redirects[r.from_] = r.to
+    return redirects
+
+
+def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.date | None = None,
+              language: str | None = None) -> tuple[Site | None, list[Problem]]:
+    """Read, validate and cross-check everything. Never raises for bad input.
+
+    ``language`` is the language being built: the site's own (``settings.language``, the default) or one
+    of its ``other_languages``.
+    """
     docs = Path(docs_dir)
     base = Path(root) if root else docs.parent
     today = today or dt.date.today()
@@ -405,21 +509,30 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
     settings, settings_origin, probs = load_settings(docs, base)
     problems += probs
     messages = None
+    primary = settings.language if settings is not None else "en"
+    language = language or primary
     if settings is not None:
-        messages, probs = load_messages(docs, base, settings.language)
+        if language != primary and language not in settings.other_languages:
+            problems.append(Problem("LANGUAGE", None, "", f"'{language}' is not one of the site's languages "
+                                                          f"({', '.join([primary, *settings.other_languages])})"))
+        messages, probs = load_messages(docs, base, language)
         problems += probs
     loaded: dict[str, dict[str, Any]] = {}
     origins: dict[str, dict[str, str]] = {}
+    versions: dict[str, dict[str, str]] = {}
     broken: set[str] = set()
     for ds in DATASETS:
-        records, origin, probs = _load_dataset(docs, base, ds.name)
+        versions[ds.name] = {}
+        records, origin, probs = _load_dataset(docs, base, ds.name, versions[ds.name])
         loaded[ds.name], origins[ds.name] = records, origin
         problems += probs
         if probs:
             broken.add(ds.name)
-    pages, overdue, probs = load_pages(docs, base, files, today)
+    existing_pages = {src for p in files if p.suffix == ".md"
+                      for src in [p.relative_to(docs).as_posix()] if not src.startswith((OVERRIDES, TRANSLATIONS))}
+    redirects = _load_redirects(docs, base, existing_pages, problems)
+    pages, overdue, probs, warnings = load_pages(docs, base, files, today, primary, language, redirects)
     problems += probs
-    existing_pages = {p.relative_to(docs).as_posix() for p in files if p.suffix == ".md"}
 
     refs: dict[str, Any] = loaded["references"]
     if "references" in broken:  # do not report every citation of a file that failed to load
@@ -497,7 +610,10 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
                 problems.append(Problem(srel(key), None, f"settings.{key}",
                                         f"file '{value}' does not exist under docs/ (or is not a plain file)"))
         for i, page in enumerate(settings.hidden_pages):
-            page_missing(srel("hidden_pages"), f"settings.hidden_pages[{i}]", page)
+            if page not in existing_pages:  # upstream moved or removed it: say where, but build the site
+                moved = redirects.get(page)
+                warnings.append(f"{srel('hidden_pages')}: settings.hidden_pages[{i}]: '{page}' is not a page any more"
+                                + (f"; upstream moved it to '{moved}': hide that instead" if moved else ""))
 
     # Citations in pages.
     for src, page in sorted(pages.items()):
@@ -509,33 +625,50 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
                         problems.append(Problem(_rel(docs / src, base), lineno, "cite",
                                                 f"unknown reference '{key}' (not in references.yml)"))
 
-    redirects: dict[str, str] = {}
-    for path in (docs / "redirects.yml", docs / "local" / "redirects.yml"):
-        if not path.exists() and not path.is_symlink():
-            continue
-        rel = _rel(path, base)
-        data, lines, probs = read_yaml(path, rel)
-        if not probs:
-            parsed, probs = validate(data, m.RedirectsFile, rel, lines)
-        problems += probs
-        if probs:
-            continue
-        for i, r in enumerate(parsed.redirects):
-            if r.from_ in existing_pages:
-                problems.append(Problem(rel, _line_for(lines, ("redirects", i, "from")), f"redirects[{i}].from",
-                                        f"'{r.from_}' is still a page: a redirect is for a page that moved away"))
-            elif r.to not in existing_pages:
-                problems.append(Problem(rel, _line_for(lines, ("redirects", i, "to")), f"redirects[{i}].to",
-                                        f"page '{r.to}' does not exist under docs/"))
-            else:
-                redirects[r.from_] = r.to
-
     if settings is None or messages is None or problems:
         return None, problems
     assets = [p.relative_to(docs).as_posix() for p in files if p.suffix != ".md"]
     assets = [a for a in assets if not SOURCE_ONLY.match(a)]
+    settings = settings.model_copy(update={"hidden_pages": [p for p in settings.hidden_pages if p in existing_pages]})
     site = Site(root=base, docs_dir=docs, settings=settings, settings_origin=settings_origin, origins=origins,
                 page_files=pages, assets=assets, overdue=overdue, cited_on=cited_on,
                 local_pages=sorted(p for p in existing_pages if p.startswith("local/")), messages=messages,
-                redirects=redirects, **loaded)
+                redirects=redirects, language=language, warnings=warnings, **loaded)
+    _fork_report(site, versions, docs, base)
     return site, []
+
+
+
+def _fork_report(site: Site, versions: dict[str, dict[str, str]], docs: Path, base: Path) -> None:
+    """What a fork replaces, and what upstream has changed since the fork adapted it."""
+    for src, page in sorted(site.page_files.items()):
+        if page.replaces:
+            site.replaced.append(f"page {src}")
+            recorded = page.raw_meta.get("upstream_version")
+            if recorded != page.upstream_hash:
+                site.drift.append({"what": src, "kind": "page", "file": _rel(page.path, base),
+                                   "recorded": recorded, "now": page.upstream_hash})
+    for ds in DATASETS:
+        for rid, rec in getattr(site, ds.name).items():
+            if rid in versions[ds.name] and site.origins[ds.name][rid].startswith("docs/local/"):
+                site.replaced.append(f"record {ds.name}/{rid}")
+                if rec.upstream_version != versions[ds.name][rid]:
+                    site.drift.append({"what": f"{ds.name}/{rid}", "kind": "record", "file": site.origins[ds.name][rid],
+                                       "recorded": rec.upstream_version, "now": versions[ds.name][rid]})
+    local_settings = docs / "local" / "settings.yml"
+    if not local_settings.exists():
+        return
+    seen: set[str] = set()
+    manifest = docs / "local" / "upstream.yml"
+    if manifest.exists():
+        data, lines, probs = read_yaml(manifest, _rel(manifest, base))
+        if not probs:
+            parsed, probs = validate(data, m.UpstreamFile, _rel(manifest, base), lines)
+        if probs:
+            site.warnings += [str(p) for p in probs]
+        else:
+            seen = set(parsed.upstream.settings_seen)
+    upstream_keys = [k for k, origin in site.settings_origin.items() if origin.endswith("docs/data/settings.yml")]
+    for key in sorted(set(upstream_keys) - seen):
+        site.drift.append({"what": f"settings.{key}", "kind": "setting", "file": _rel(local_settings, base),
+                           "recorded": None, "now": str(getattr(site.settings, key, ""))})

@@ -92,6 +92,17 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+UpstreamVersion = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12}$")]
+
+
+class Record(Strict):
+    """A top-level record of a data set. A fork's record that replaces an upstream one by id records which
+    upstream version it was made from (``make adopt``/``make accept`` write it), so the build can say
+    when upstream has changed the original since."""
+
+    upstream_version: UpstreamVersion | None = Field(default=None, exclude=True)
+
+
 # --------------------------------------------------------------------------- references
 
 Design = Literal["trial", "systematic_review", "observational", "qualitative", "guidance"]
@@ -151,7 +162,7 @@ STUDY_DESIGN_LABELS: dict[str, tuple[str, ...]] = {
 }
 
 
-class Reference(Strict):
+class Reference(Record):
     id: Id
     authors: Annotated[str, StringConstraints(min_length=1, max_length=1000, strip_whitespace=True),
                        AfterValidator(_no_control), AfterValidator(_one_line)]
@@ -220,7 +231,7 @@ class ReferencesFile(Strict):
 # --------------------------------------------------------------------------- competencies
 
 
-class Competency(Strict):
+class Competency(Record):
     id: Literal[COMPETENCY_IDS]  # type: ignore[valid-type]
     name: Title
     summary: Text
@@ -247,7 +258,7 @@ class ChecklistSection(Strict):
     items: list[ChecklistItem] = Field(min_length=1)
 
 
-class Checklist(Strict):
+class Checklist(Record):
     id: Id
     title: Title
     intro: Text | None = None
@@ -319,7 +330,7 @@ class TemplateSection(Strict):
     fields: list[TemplateField] = Field(min_length=1)
 
 
-class Template(Strict):
+class Template(Record):
     id: Id
     title: Title
     purpose: Text
@@ -356,7 +367,7 @@ class Example(Strict):
     source: Id
 
 
-class ProgrammeModel(Strict):
+class ProgrammeModel(Record):
     id: Id
     name: Title
     summary: Text
@@ -382,7 +393,7 @@ class ProgrammeModelsFile(Strict):
 Stage = Literal["student", "resident", "early-career", "faculty", "programme"]
 
 
-class CaseStudy(Strict):
+class CaseStudy(Record):
     id: Id
     title: Title
     stage: Stage
@@ -427,7 +438,7 @@ class FacilitatorNotes(Strict):
     difficult_moments: list[Text] = Field(min_length=1)
 
 
-class Session(Strict):
+class Session(Record):
     id: Id
     number: int = Field(ge=1, le=99)
     title: Title
@@ -479,7 +490,7 @@ class Domain(Strict):
     items: list[Label] = Field(min_length=2, max_length=8)
 
 
-class SelfAssessment(Strict):
+class SelfAssessment(Record):
     id: Id
     title: Title
     intro: Text
@@ -544,10 +555,13 @@ class Settings(Strict):
     accent_colour: HexColour = "#a3246b"
     logo: _file_path("svg|png|jpg|jpeg|webp") | None = None  # type: ignore[valid-type]
     favicon: _file_path("svg|png|ico") | None = None  # type: ignore[valid-type]
-    local_section_title: Title = "Local information"
+    local_section_title: Title | None = None  # the navigation section of a fork's pages (default: catalogue)
     hidden_pages: list[PagePath] = Field(default_factory=list)
     licence: Title = "CC BY 4.0"
     review_overdue: Literal["warn", "error"] = "warn"
+    # More languages to publish beside `language` (each under /<code>/, with a language switcher).
+    other_languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")]] = Field(
+        default_factory=list, max_length=10)
     # Routes for raising concerns (docs/concerns/raising-concerns.md). Neutral upstream defaults; a fork names its own.
     concerns_contact: Label = "your programme lead or the person named in your local policy"
     concerns_url: SafeUrl | None = None
@@ -655,3 +669,17 @@ class RedirectsFile(Strict):
     """docs/redirects.yml: pages that moved, so old links keep working (a page is written at each old path)."""
 
     redirects: list[Redirect] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- a fork's record of upstream
+
+
+class Upstream(Strict):
+    # The upstream settings this fork has seen (and set, or chosen to leave at their defaults).
+    settings_seen: list[Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")]] = Field(default_factory=list)
+
+
+class UpstreamFile(Strict):
+    """docs/local/upstream.yml, written by `make accept WHAT=settings`."""
+
+    upstream: Upstream

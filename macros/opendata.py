@@ -17,7 +17,7 @@ from pathlib import Path
 from . import models as m
 from .registry import DATASETS, SCHEMAS
 
-SCHEMA_MODELS = {**SCHEMAS, "messages": m.MessagesFile, "redirects": m.RedirectsFile}
+SCHEMA_MODELS = {**SCHEMAS, "messages": m.MessagesFile, "redirects": m.RedirectsFile, "upstream": m.UpstreamFile}
 
 
 def _dumps(obj) -> bytes:

@@ -38,20 +38,27 @@ from .text import plain
 LOG = logging.getLogger("mentoring.build")
 OFFLINE_ZIP = "downloads/offline/mentoring-site.zip"
 SIZE = re.compile(r'(<span class="ms-size" data-ms-size="([^"]+)">)(</span>)')
+HTML_TAG = re.compile(r"<html\b([^>]*)>")
+DIR_ATTR = re.compile(r'\sdir="[^"]*"')
+ARTICLE_OPEN = '<article class="md-content__inner md-typeset">'
 
 
 class Build:
     """One build of one project: its options, what each stage found, and the files it wrote."""
 
     def __init__(self, root: Path, site_dir: Path | None = None, engine: str = "mkdocs", stage: Path | None = None,
-                 serve: bool = False, workers: int | None = None):
+                 serve: bool = False, workers: int | None = None, language: str | None = None,
+                 languages: list[str] | None = None):
         if engine not in engines.ENGINES:
             raise SiteError([Problem("ENGINE", None, "", f"unknown engine '{engine}'; expected one of: "
                                                          + ", ".join(engines.ENGINES))])
         self.root = root.resolve()
         self.engine = engines.ENGINES[engine]
+        self.language = language            # None: the site's own language
+        self.languages = languages or []    # every language published, the site's own first
         self.site_dir = (site_dir or self.root / "site").resolve()
-        self.stage = (stage or self.root / ".build" / f"{'serve' if serve else 'stage'}-{engine}").resolve()
+        suffix = f"-{language}" if language else ""
+        self.stage = (stage or self.root / ".build" / f"{'serve' if serve else 'stage'}-{engine}{suffix}").resolve()
         self.cache_dir = self.root / ".build" / "cache" / "downloads"
         self.serve = serve
         self.workers = workers
@@ -96,7 +103,7 @@ class Build:
 
     def load(self) -> Site:
         start = time.perf_counter()
-        site, problems = load_site(self.root / "docs", self.root)
+        site, problems = load_site(self.root / "docs", self.root, language=self.language)
         self._timed("load", start)
         if problems:
             raise SiteError(problems)
@@ -111,6 +118,7 @@ class Build:
         self.lock()
         site = self.load()
         self._report_overdue(site)
+        self._report_fork(site)
         if self.pending is not None:  # a live reload: the previous build's workers are no longer wanted
             self.pending.cancel()
         if not self.serve or self.pending is None or self._downloads_changed(site):
@@ -134,7 +142,7 @@ class Build:
         self._copy_overrides()
         self._remove_stale(docs, keep)
         source = engines.load_config(self.root)
-        self.config = engines.engine_config(source, site, self.engine, self.site_dir)
+        self.config = engines.engine_config(source, site, self.engine, self.site_dir, self.languages)
         write_atomic(self.stage / "mkdocs.yml", engines.dump_config(self.config).encode("utf-8"))
         self._timed("stage", start)
 
@@ -142,6 +150,25 @@ class Build:
         assert self.pending is not None
         return set(downloads.documents(site)) != set(self.pending.jobs) or any(
             job != self.pending.jobs.get(path) for path, job in downloads.documents(site).items())
+
+    def _report_fork(self, site: Site) -> None:
+        """What upstream changed since a fork adapted it (and what moved), on every build."""
+        for warning in site.warnings:
+            LOG.warning("%s", warning)
+        if site.replaced and site.language == site.settings.language:
+            LOG.info("This copy replaces %d upstream page(s) and record(s): %s", len(site.replaced),
+                     ", ".join(site.replaced))
+        for d in site.drift:
+            if d["kind"] == "setting":
+                LOG.warning("New upstream setting not set in %s: %s (upstream default: %r); set it, or accept the "
+                            "default with: make accept WHAT=settings", d["file"], d["what"], d["now"][:60])
+            elif d["recorded"] is None:
+                LOG.warning("%s replaces the upstream %s %s but does not say which version it was made from; "
+                            "after checking it: make accept WHAT=%s", d["file"], d["kind"], d["what"], d["what"])
+            else:
+                LOG.warning("Upstream changed the %s %s since %s was made from it (%s -> %s): compare them, update "
+                            "your copy, then: make accept WHAT=%s", d["kind"], d["what"], d["file"], d["recorded"],
+                            d["now"], d["what"])
 
     def _report_overdue(self, site: Site) -> None:
         if not site.overdue:
@@ -164,6 +191,10 @@ class Build:
             title, description = record_pages.get(src, (page.meta.title, page.meta.description))
             meta = renderer.front_matter(page, title, description, text, src in hidden)
             body = renderer.body(page)
+            if page.language.split("-")[0] != site.language.split("-")[0]:
+                body = str(render.partial(site, "untranslated", lang=site.language,
+                                          language=engines.language_name(site.language),
+                                          original=engines.language_name(page.language))) + "\n\n" + str(body)
             review = render.partial(site, "review", last=msg.date(page.meta.last_reviewed),
                                     last_iso=page.meta.last_reviewed.isoformat(),
                                     next=msg.date(page.meta.next_review_due),
@@ -290,7 +321,7 @@ class Build:
             start = time.perf_counter()
             for rel, data in files.items():
                 write_atomic(self.site_dir / rel, data)
-            self._fill_sizes(site, {rel: len(data) for rel, data in files.items()})
+            self._finish_pages(site, {rel: len(data) for rel, data in files.items()})
             self._timed("write", start)
         self._write_redirects(site)
         if books:
@@ -310,19 +341,35 @@ class Build:
                                   title=site.title_of(new), programme=site.settings.programme_name)
             write_atomic(self.site_dir / (old[:-3] + ".html"), (str(page) + "\n").encode("utf-8"))
 
-    def _fill_sizes(self, site: Site, sizes: dict[str, int]) -> None:
-        """The size of each download, next to its link (the downloads exist only now)."""
+    def html_pages(self):
+        """The built pages of this language (not those of the site's other languages, in their folders)."""
+        others = tuple(f"{code}/" for code in self.languages[1:]) if not self.language else ()
+        for page in sorted(self.site_dir.rglob("*.html")):
+            if not page.relative_to(self.site_dir).as_posix().startswith(others):
+                yield page
+
+    def _finish_pages(self, site: Site, sizes: dict[str, int]) -> None:
+        """One pass over the built pages: each download's size next to its link (the downloads exist only
+        now), the language's direction on <html> (engines put it on <body> only), and the language of an
+        untranslated page's text on its article."""
         msg = site.messages
-        for page in self.site_dir.rglob("*.html"):
+        direction = msg.dir
+        foreign = {src[:-3] + ".html": page.language for src, page in site.page_files.items()
+                   if page.language.split("-")[0] != site.language.split("-")[0]}
+
+        def fill(match: re.Match) -> str:
+            n = sizes.get(match.group(2))
+            return match.group(1) + (f"({msg.size(n)})" if n is not None else "") + match.group(3)
+
+        for page in self.html_pages():
             text = page.read_text(encoding="utf-8")
-            if "data-ms-size=" not in text:
-                continue
-
-            def fill(match: re.Match) -> str:
-                n = sizes.get(match.group(2))
-                return match.group(1) + (f"({msg.size(n)})" if n is not None else "") + match.group(3)
-
-            write_atomic(page, SIZE.sub(fill, text).encode("utf-8"))
+            new = SIZE.sub(fill, text) if "data-ms-size=" in text else text
+            new = HTML_TAG.sub(lambda mt: f'<html{DIR_ATTR.sub("", mt.group(1))} dir="{direction}">', new, count=1)
+            rel = page.relative_to(self.site_dir).as_posix()
+            if rel in foreign:
+                new = new.replace(ARTICLE_OPEN, f'{ARTICLE_OPEN[:-1]} lang="{foreign[rel]}">', 1)
+            if new != text:
+                write_atomic(page, new.encode("utf-8"))
 
     # ----------------------------------------------------------------- all
 
@@ -342,6 +389,23 @@ class Build:
 # --------------------------------------------------------------------------- command line
 
 
+def builds(root: Path, site_dir: Path | None, engine: str, stage: Path | None) -> list[Build]:
+    """One build per language the site is published in: its own at the top of the site, each of its
+    other languages in a folder of its own (site/en/, site/fr/ ...), each with its own search index."""
+    from .loader import load_settings
+
+    settings, _, problems = load_settings(root / "docs", root)
+    if problems:
+        raise SiteError(problems)
+    languages = [settings.language, *settings.other_languages]
+    site_dir = (site_dir or root / "site").resolve()
+    out = [Build(root, site_dir, engine, stage, languages=languages)]
+    for code in languages[1:]:
+        out.append(Build(root, site_dir / code, engine, stage.with_name(f"{stage.name}-{code}") if stage else None,
+                         language=code, languages=languages))
+    return out
+
+
 def _setup_logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
@@ -353,7 +417,9 @@ def _setup_logging() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m macros", description=__doc__.split("\n\n")[0])
-    parser.add_argument("stage", choices=["build", "prepare", "engine", "finish", "serve", "schemas"])
+    parser.add_argument("stage", choices=["build", "prepare", "engine", "finish", "serve", "schemas", "adopt", "accept"])
+    parser.add_argument("what", nargs="?", default="",
+                        help="adopt/accept: a page (foundations/definitions.md), a record (templates/<id>) or 'settings'")
     parser.add_argument("--project", type=Path, default=Path.cwd(), help="the project folder (default: here)")
     parser.add_argument("--site-dir", type=Path, default=None, help="where the site goes (default: site/)")
     parser.add_argument("--stage-dir", type=Path, default=None, help="the staging folder (default: .build/stage-ENGINE)")
@@ -372,29 +438,36 @@ def main(argv: list[str] | None = None) -> int:
             from .serve import serve
 
             return serve(root, args.engine, args.addr)
-        b = Build(root, args.site_dir, args.engine, args.stage_dir)
+        if args.stage in ("adopt", "accept"):
+            from .fork import accept, adopt
+
+            for line in (adopt if args.stage == "adopt" else accept)(root, args.what):
+                print(line)
+            return 0
         started = time.perf_counter()
-        if args.stage == "build":
-            b.build()
-        else:
-            try:
-                if args.stage == "prepare":
-                    b.prepare()
-                    if b.pending is not None:
-                        b.pending.cancel()
-                elif args.stage == "engine":
-                    b.run_engine()
-                else:
-                    b.lock()
-                    b.finish()
-            finally:
-                b.unlock()
+        every = builds(root, args.site_dir, args.engine, args.stage_dir)
+        for b in every:
+            if args.stage == "build":
+                b.build()
+            else:
+                try:
+                    if args.stage == "prepare":
+                        b.prepare()
+                        if b.pending is not None:
+                            b.pending.cancel()
+                    elif args.stage == "engine":
+                        b.run_engine()
+                    else:
+                        b.lock()
+                        b.finish()
+                finally:
+                    b.unlock()
+            if args.timings:
+                for name, seconds in b.timings.items():
+                    print(f"  {name:<20} {seconds:6.2f} s", file=sys.stderr)
         total = time.perf_counter() - started
-        if args.timings:
-            for name, seconds in b.timings.items():
-                print(f"  {name:<20} {seconds:6.2f} s", file=sys.stderr)
-        LOG.info("%s done in %.1f s (engine: %s) -> %s", args.stage.capitalize(), total, b.engine.name,
-                 b.site_dir if args.stage != "prepare" else b.stage)
+        LOG.info("%s done in %.1f s (engine: %s) -> %s", args.stage.capitalize(), total, every[0].engine.name,
+                 every[0].site_dir if args.stage != "prepare" else every[0].stage)
         return 0
     except SiteError as exc:
         print(f"ERROR   -  {exc}", file=sys.stderr)

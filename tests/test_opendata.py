@@ -29,20 +29,22 @@ def _yaml_files(name: str) -> list[Path]:
         return sorted((ROOT / "docs/messages").glob("*.yml"))
     if name == "redirects":
         return [ROOT / "docs/redirects.yml"]
+    if name == "upstream":  # a fork's file: upstream ships none, the command that writes it names the schema
+        return []
     return [ROOT / "docs/data" / f"{name}.yml"]
 
 
 @pytest.mark.parametrize("name", list(opendata.SCHEMA_MODELS))
 def test_every_yaml_file_names_its_schema(name):
     files = _yaml_files(name)
-    assert files
+    assert files or name == "upstream"
     for f in files:
         first = f.read_text(encoding="utf-8").splitlines()[0]
         schemas = "schemas" if f.parent.name == "docs" else "../schemas"
         assert first == f"# yaml-language-server: $schema={schemas}/{name}.schema.json", f
 
 
-@pytest.mark.parametrize("name", [n for n in opendata.SCHEMA_MODELS if n not in ("messages", "redirects")])
+@pytest.mark.parametrize("name", [n for n in opendata.SCHEMA_MODELS if n not in ("messages", "redirects", "upstream")])
 def test_published_json_validates_against_its_schema(built_site: Path, name):
     data = json.loads((built_site / "data" / f"{name}.json").read_text(encoding="utf-8"))
     schema = json.loads((built_site / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
