@@ -231,19 +231,24 @@ def _translated(nav: list, messages, text) -> list:
     return out
 
 
-def language_name(code: str) -> str:
-    """A language's name in that language: "Français", "English", "日本語"."""
-    from .i18n import babel_locale
+def language_name(code: str, in_language: str | None = None, capital: bool = True) -> str:
+    """A language's name, in that language ("Français", "English", "日本語") or in another ("anglais")."""
+    from babel import Locale, UnknownLocaleError
 
-    name = babel_locale(code).get_display_name(babel_locale(code)) or code
-    return name[:1].upper() + name[1:]
+    try:
+        name = Locale.parse(code.split("-")[0]).get_language_name(Locale.parse((in_language or code).split("-")[0]))
+    except (UnknownLocaleError, ValueError):
+        name = None
+    name = name or code
+    return name[:1].upper() + name[1:] if capital else name
 
 
 def alternate_root(building: str, target: str, primary: str) -> str:
-    """Link from the root of the site being built to the root of another language's site
-    (the site's own language at the top, each other language in /<code>/)."""
-    up = "" if building == primary else "../"
-    return up + ("" if target == primary else f"{target}/")
+    """Path from the root of the site being built to the root of another language's site (the site's
+    own language at the top, each other language in /<code>/); "" for the site being built."""
+    if target == building:
+        return ""
+    return ("" if building == primary else "../") + ("" if target == primary else f"{target}/")
 
 
 def _add_to_section(nav: list, member: str, entry: dict) -> bool:

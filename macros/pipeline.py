@@ -152,17 +152,24 @@ class Build:
             job != self.pending.jobs.get(path) for path, job in downloads.documents(site).items())
 
     def _report_fork(self, site: Site) -> None:
-        """What upstream changed since a fork adapted it (and what moved), on every build."""
+        """What upstream changed since a fork adapted it (and what moved), on every build (once: with
+        the site's own language)."""
+        if self.language:
+            return
         for warning in site.warnings:
             LOG.warning("%s", warning)
         if site.replaced and site.language == site.settings.language:
             LOG.info("This copy replaces %d upstream page(s) and record(s): %s", len(site.replaced),
                      ", ".join(site.replaced))
+        unseen = [d for d in site.drift if d["kind"] == "setting"]
+        if unseen:
+            LOG.warning("Upstream settings this copy has not set or seen (they show upstream's defaults, in English): "
+                        "%s. Set them in %s, or keep the defaults with: make accept WHAT=settings",
+                        ", ".join(d["what"].removeprefix("settings.") for d in unseen), unseen[0]["file"])
         for d in site.drift:
             if d["kind"] == "setting":
-                LOG.warning("New upstream setting not set in %s: %s (upstream default: %r); set it, or accept the "
-                            "default with: make accept WHAT=settings", d["file"], d["what"], d["now"][:60])
-            elif d["recorded"] is None:
+                continue
+            if d["recorded"] is None:
                 LOG.warning("%s replaces the upstream %s %s but does not say which version it was made from; "
                             "after checking it: make accept WHAT=%s", d["file"], d["kind"], d["what"], d["what"])
             else:
@@ -193,8 +200,9 @@ class Build:
             body = renderer.body(page)
             if page.language.split("-")[0] != site.language.split("-")[0]:
                 body = str(render.partial(site, "untranslated", lang=site.language,
-                                          language=engines.language_name(site.language),
-                                          original=engines.language_name(page.language))) + "\n\n" + str(body)
+                                          language=engines.language_name(site.language, capital=False),
+                                          original=engines.language_name(page.language, site.language, False))
+                           ) + "\n\n" + str(body)
             review = render.partial(site, "review", last=msg.date(page.meta.last_reviewed),
                                     last_iso=page.meta.last_reviewed.isoformat(),
                                     next=msg.date(page.meta.next_review_due),
