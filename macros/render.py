@@ -322,7 +322,7 @@ def session_page(site: Site, session_id: str, page: str) -> Markup:
     comps = [{"href": url(page, site.competencies[k].page), "name": site.competencies[k].name}
              for k in x.competencies if k in site.competencies]
     return partial(site, "session-page", x={
-        "summary": md(x.summary), "position": msg("session.position", number=x.number, track=msg.text(f"track.{x.track}").lower()),
+        "summary": md(x.summary), "position": msg("session.position", number=x.number, track=msg.text(f"track.{x.track}")),
         "audience": md(x.audience), "group_size": md(x.group_size), "minutes": x.duration_minutes,
         "competencies": comps, "downloads": _downloads(site, page, "curriculum", x.id, GUIDE_FORMATS),
         "objectives": [md(o) for o in x.objectives], "pre_work": [md(p) for p in x.pre_work],

@@ -54,7 +54,7 @@ def test_checklist_page_renders_items_with_who_and_notes(fixture_site: Path, tmp
     html = (out / "checklists/first-meeting.html").read_text(encoding="utf-8")
     assert html.count("data-ms-key=") == 3
     assert "<em>CV</em>" in html and "A short email is enough." in html
-    assert "Mentee</span>" in html and "Both</span>" in html
+    assert "Mentee</span>" in html and "Mentee and mentor</span>" in html
     assert 'data-ms-store="checklist:first-meeting"' in html
 
 
