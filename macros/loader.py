@@ -78,6 +78,7 @@ class Site:
     warnings: list[str] = field(default_factory=list)        # reported, but the site is built
     drift: list[dict] = field(default_factory=list)          # a fork's replacements whose upstream changed
     replaced: list[str] = field(default_factory=list)        # what a fork replaces: pages and records
+    catalogues: dict[str, str | None] = field(default_factory=dict)  # language -> who checked it (None: not yet)
 
     @property
     def pages(self) -> dict[str, m.FrontMatter]:
@@ -635,6 +636,11 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
                 local_pages=sorted(p for p in existing_pages if p.startswith("local/")), messages=messages,
                 redirects=redirects, language=language, warnings=warnings, **loaded)
     _fork_report(site, versions, docs, base)
+    for path in sorted((docs / "messages").glob("*.yml")):
+        data, _, probs = read_yaml(path, _rel(path, base))
+        info = (data or {}).get("messages") if isinstance(data, dict) and not probs else None
+        if isinstance(info, dict) and isinstance(info.get("language"), str):
+            site.catalogues[info["language"]] = info.get("checked_by") if isinstance(info.get("checked_by"), str) else None
     return site, []
 
 

@@ -142,6 +142,7 @@ class PageRenderer:
                   "case_studies": render.case_studies, "session_page": render.session_page,
                   "curriculum_table": render.curriculum_table, "course_pack_links": render.course_pack_links,
                   "self_assessment": render.self_assessment, "review_status": render.review_status,
+                  "languages": render.languages,
                   **self.extra_macros}
         out = {name: guarded(name, fn, False) for name, fn in inline.items()}
         out.update({name: guarded(name, fn, True) for name, fn in blocks.items()})

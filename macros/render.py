@@ -369,3 +369,12 @@ def review_status(site: Site, page: str) -> Markup:
                      "next": msg.date(meta.next_review_due), "next_iso": meta.next_review_due.isoformat(),
                      "external": {"reviewer": xr.reviewer, "role": xr.role, "date": msg.date(xr.date)} if xr else None})
     return partial(site, "review-status", rows=rows, external=sum(1 for r in rows if r["external"]))
+
+
+def languages(site: Site, page: str) -> Markup:
+    """The interface languages upstream ships, and whether a native speaker has checked each."""
+    from .engines import language_name
+
+    rows = [{"code": code, "name": language_name(code), "in_site_language": language_name(code, site.language),
+             "checked_by": checked} for code, checked in sorted(site.catalogues.items())]
+    return partial(site, "languages", rows=rows)

@@ -1,0 +1,205 @@
+"""World-ready forks: a French (and English), a Japanese and an Arabic fork, each with its own pages, a
+translated upstream page and a replaced template; and an upstream release merged the way docs/adapt.md
+says, with the report that follows it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import FIXTURES, ROOT, build, edit
+
+pytestmark = pytest.mark.slow
+
+FORKS = {
+    "geneve": {"lang": "fr", "dir": "ltr", "name": "Programme de mentorat", "query": "mentorat"},
+    "japanese": {"lang": "ja", "dir": "ltr", "name": "東京医科大学 メンタリング・プログラム", "query": "メンタリング"},
+    "arabic": {"lang": "ar", "dir": "rtl", "name": "برنامج الإرشاد في التعليم الطبي", "query": "الإرشاد"},
+}
+# Interface strings the pages always show (on templates, checklists, self-assessments and every page's
+# foot): none of them may stay in English on a fork in another language.
+UI_KEYS = ["ticks.clear", "ticks.privacy", "template.about", "template.howto", "template.form_heading",
+           "review.last", "review.next", "review.external", "review.not_yet", "sa.show_summary", "sa.delete",
+           "sa.privacy", "nav.home", "nav.evidence", "nav.templates", "nav.training", "nav.mentees", "nav.mentors"]
+
+
+def make_fork(tmp: Path, name: str) -> Path:
+    from .test_fork import copy_project
+
+    project = copy_project(tmp / name)
+    shutil.copytree(FIXTURES / f"fork-{name}", project, dirs_exist_ok=True)
+    return project
+
+
+@pytest.fixture(scope="module", params=sorted(FORKS))
+def world_fork(request, tmp_path_factory) -> tuple[str, Path, Path]:
+    project = make_fork(tmp_path_factory.mktemp("world"), request.param)
+    out = project / "site"
+    result = build(project, out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return request.param, project, out
+
+
+def _pages(site: Path) -> list[Path]:
+    return [p for p in site.rglob("*.html") if not p.relative_to(site).as_posix().startswith(("en/", "fr/"))]
+
+
+def test_html_carries_the_language_and_direction(world_fork):
+    name, _, site = world_fork
+    want = f'lang="{FORKS[name]["lang"]}"'
+    for page in _pages(site):
+        head = re.search(r"<html\b[^>]*>", page.read_text(encoding="utf-8")).group(0)
+        assert want in head and f'dir="{FORKS[name]["dir"]}"' in head, (page, head)
+
+
+def test_no_english_interface_string_is_left(world_fork):
+    name, _, site = world_fork
+    en = yaml.safe_load((ROOT / "docs/messages/en.yml").read_text(encoding="utf-8"))["messages"]["strings"]
+    own = yaml.safe_load((ROOT / f"docs/messages/{FORKS[name]['lang']}.yml").read_text(encoding="utf-8"))["messages"]["strings"]
+    assert set(own) == set(en), "the catalogue is not complete"
+    english = {k: en[k] for k in UI_KEYS if own[k] != en[k]}
+    left = {}
+    for page in _pages(site):
+        text = re.sub(r"\s+", " ", page.read_text(encoding="utf-8"))
+        for key, value in english.items():
+            if re.search(r">\s*" + re.escape(value) + r"\s*<", text):
+                left.setdefault(key, page.relative_to(site).as_posix())
+    assert left == {}
+
+
+def test_the_search_index_uses_the_language(world_fork):
+    name, _, site = world_fork
+    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"][0] == FORKS[name]["lang"]
+    assert any(FORKS[name]["query"] in doc["text"] or FORKS[name]["query"] in doc["title"] for doc in index["docs"])
+
+
+def test_a_translated_upstream_page_keeps_its_place_and_an_untranslated_one_says_so(world_fork):
+    name, project, site = world_fork
+    translated = (site / "mentees/do-i-need-a-mentor.html").read_text(encoding="utf-8")
+    title = yaml.safe_load((project / "docs/local/pages/mentees/do-i-need-a-mentor.md").read_text(
+        encoding="utf-8").split("---")[1])["title"]
+    assert title in translated and "ms-untranslated" not in translated
+    # The translated title is the page's entry in the navigation of other pages.
+    other = (site / "mentees/finding-a-mentor.html").read_text(encoding="utf-8")
+    assert title in other
+    # An upstream page not yet translated shows its English text, marked as English, with a note.
+    assert "ms-untranslated" in other and '<article class="md-content__inner md-typeset" lang="en">' in other
+
+
+def test_the_forks_own_page_and_template_are_in_its_script(world_fork):
+    name, _, site = world_fork
+    contacts = (site / "local/contacts.html").read_text(encoding="utf-8")
+    assert FORKS[name]["name"] in contacts or FORKS[name]["name"].split()[0] in contacts
+    agreement = (site / "templates/mentoring-agreement.html").read_text(encoding="utf-8")
+    assert "ms-form" in agreement
+
+
+def test_the_bilingual_fork_has_a_switcher_and_a_site_per_language(tmp_path: Path):
+    project = make_fork(tmp_path, "geneve")
+    out = project / "site"
+    result = build(project, out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    fr, en = (out / "mentees/finding-a-mentor.html").read_text("utf-8"), (out / "en/mentees/finding-a-mentor.html").read_text("utf-8")
+    assert '<html lang="fr"' in fr and '<html lang="en"' in en
+    assert 'href="../en/mentees/finding-a-mentor.html" hreflang="en"' in fr
+    assert 'href="../../mentees/finding-a-mentor.html" hreflang="fr"' in en
+    assert "ms-untranslated" in fr and "ms-untranslated" not in en  # upstream English needs no note in English
+    assert "ms-untranslated" in (out / "en/local/contacts.html").read_text("utf-8")  # the fork's French page does
+    for lang, index in (("fr", out / "search/search_index.json"), ("en", out / "en/search/search_index.json")):
+        assert json.loads(index.read_text("utf-8"))["config"]["lang"][0] == lang
+
+
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env)
+
+
+def _macros(project: Path, *args: str) -> subprocess.CompletedProcess:
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "macros", *args, "--project", str(project)], cwd=project,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def _upstream_release(upstream: Path) -> None:
+    """Upstream v2: moves a page the fork hides, changes a template the fork replaced, adds a setting."""
+    assert _git(upstream, "mv", "docs/future.md", "docs/foundations/future.md").returncode == 0
+    edit(upstream / "mkdocs.yml", "      - future.md\n", "      - foundations/future.md\n")
+    redirects = upstream / "docs/redirects.yml"
+    redirects.write_text(redirects.read_text("utf-8") + "  - from: future.md\n    to: foundations/future.md\n", "utf-8")
+    for page in upstream.joinpath("docs").rglob("*.md"):
+        text = page.read_text("utf-8")
+        if "](future.md" in text or "](../future.md" in text:
+            page.write_text(text.replace("](future.md", "](foundations/future.md").replace(
+                "](../future.md", "](../foundations/future.md"), "utf-8")
+    edit(upstream / "docs/data/templates.yml", "    title: Mentoring agreement\n",
+         "    title: Mentoring agreement (revised)\n")
+    edit(upstream / "macros/models.py", '    review_overdue: Literal["warn", "error"] = "warn"\n',
+         '    review_overdue: Literal["warn", "error"] = "warn"\n    welcome_note: Label = "Welcome to the programme."\n')
+    settings = upstream / "docs/data/settings.yml"
+    settings.write_text(settings.read_text("utf-8") + "  welcome_note: Welcome to the programme.\n", "utf-8")
+
+
+@pytest.mark.parametrize("how", ["fork", "template"])
+def test_an_upstream_release_merges_as_the_guide_says_and_the_report_names_what_changed(tmp_path: Path, how: str):
+    from .test_fork import copy_project
+
+    upstream = copy_project(tmp_path / "upstream")
+    (upstream / "mkdocs.yml").write_text((upstream / "mkdocs.yml").read_text("utf-8"), "utf-8")
+    assert _git(upstream, "init", "-q", "-b", "main").returncode == 0
+    _git(upstream, "add", "-A")
+    assert _git(upstream, "commit", "-qm", "upstream v1").returncode == 0
+
+    fork = tmp_path / "fork"
+    if how == "fork":  # GitHub's Fork: the same history
+        assert _git(tmp_path, "clone", "-q", str(upstream), str(fork)).returncode == 0
+        _git(fork, "remote", "rename", "origin", "upstream")
+    else:  # "Use this template": the same files, a history of its own
+        shutil.copytree(upstream, fork, ignore=shutil.ignore_patterns(".git"))
+        assert _git(fork, "init", "-q", "-b", "main").returncode == 0
+        _git(fork, "add", "-A")
+        assert _git(fork, "commit", "-qm", "Initial commit from the template").returncode == 0
+        _git(fork, "remote", "add", "upstream", str(upstream))
+    shutil.copytree(FIXTURES / "fork-geneve", fork, dirs_exist_ok=True)
+    # What the guide says to do after making your versions: record what they were made from.
+    for what in ("mentees/do-i-need-a-mentor.md", "templates/mentoring-agreement", "settings"):
+        result = _macros(fork, "accept", what)
+        assert result.returncode == 0, result.stdout + result.stderr
+    _git(fork, "add", "-A")
+    assert _git(fork, "commit", "-qm", "Geneva fork").returncode == 0
+
+    _upstream_release(upstream)
+    _git(upstream, "add", "-A")
+    assert _git(upstream, "commit", "-qm", "upstream v2").returncode == 0
+
+    # The guide's commands, as written.
+    if how == "fork":
+        merge = _git(fork, "pull", "--no-rebase", "upstream", "main")
+    else:
+        assert _git(fork, "fetch", "-q", "upstream").returncode == 0
+        merge = _git(fork, "merge", "--allow-unrelated-histories", "-X", "theirs", "upstream/main", "-m",
+                     "Join upstream's history")
+    output = merge.stdout + merge.stderr
+    assert merge.returncode == 0 and "CONFLICT" not in output, output
+    assert _git(fork, "diff", "--name-only", "--diff-filter=U").stdout.strip() == ""
+
+    out = tmp_path / "site"
+    result = build(fork, out)
+    report = result.stdout + result.stderr
+    assert result.returncode == 0, report
+    assert "Mentoring agreement" not in (out / "templates/mentoring-agreement.html").read_text("utf-8")  # still the fork's
+    drift = [line for line in report.splitlines() if line.startswith("WARNING")]
+    assert any("templates/mentoring-agreement" in line and "Upstream changed" in line for line in drift), drift
+    assert any("welcome_note" in line for line in drift), drift
+    assert any("'future.md' is not a page any more" in line and "foundations/future.md" in line for line in drift), drift
+    assert not any("do-i-need-a-mentor" in line for line in drift), drift  # unchanged upstream: not reported
+    assert len([line for line in drift if "Review overdue" not in line]) == 3, drift
