@@ -10,7 +10,7 @@ export NO_MKDOCS_2_WARNING := 1
 BUILD_STAMP := $(VENV)/.installed-build
 TEST_STAMP  := $(VENV)/.installed-test
 
-.PHONY: serve build check test lock bench clean schemas adopt accept
+.PHONY: serve build check test lock bench clean schemas adopt accept join-upstream
 
 $(BUILD_STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,3 +59,7 @@ adopt: $(BUILD_STAMP)
 
 accept: $(BUILD_STAMP)
 	$(BIN)/python -m macros accept "$(WHAT)"
+
+# Once, for a copy made with "Use this template": join upstream's history (see docs/adapt.md).
+join-upstream: $(BUILD_STAMP)
+	$(BIN)/python -m macros join-upstream upstream

@@ -157,3 +157,42 @@ def accept(root: Path, what: str) -> list[str]:
                       "# Written by `make accept WHAT=settings`: the upstream settings this copy has seen.\n"
                       + yaml.safe_dump({"upstream": {"settings_seen": keys}}, sort_keys=False), encoding="utf-8")
     return [f"docs/local/upstream.yml records {len(keys)} upstream settings as seen."]
+
+
+def join_upstream(root: Path, remote: str = "upstream", branch: str = "main") -> list[str]:
+    """Once, for a copy made with GitHub's "Use this template": join upstream's history.
+
+    Such a copy starts from a commit of its own whose files are those of one upstream commit. This finds
+    that commit (the one with exactly the same tree) and merges it with the "ours" strategy: nothing in
+    the copy changes, but git now knows where the two histories meet, so later updates merge normally
+    (files upstream renamed or removed are renamed or removed in the copy too).
+    """
+    import subprocess
+
+    def git(*args: str) -> str:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise _fail(f"git {' '.join(args)} failed: {result.stderr.strip()[:300]}", "git")
+        return result.stdout.strip()
+
+    git("fetch", "--quiet", remote)
+    first = git("rev-list", "--max-parents=0", "HEAD").splitlines()[-1]
+    tree = git("rev-parse", f"{first}^{{tree}}")
+    for line in git("log", "--format=%H %T", f"{remote}/{branch}").splitlines():
+        commit, commit_tree = line.split()
+        if commit_tree == tree:
+            if git("merge-base", "HEAD", commit) if _has_base(root, commit) else False:
+                return [f"This copy already shares upstream's history (from {commit[:12]})."]
+            git("merge", "--allow-unrelated-histories", "-s", "ours", "-m",
+                f"Join upstream's history at {commit[:12]}, the commit this copy was made from", commit)
+            return [f"Joined upstream's history at {commit[:12]}. Now take updates with: "
+                    f"git pull --no-rebase {remote} {branch}"]
+    raise _fail(f"no commit of {remote}/{branch} has exactly the files of this copy's first commit ({first[:12]}); "
+                "find the upstream commit it was made from and run: git merge --allow-unrelated-histories -s ours "
+                "<that commit>", "git")
+
+
+def _has_base(root: Path, commit: str) -> bool:
+    import subprocess
+
+    return subprocess.run(["git", "merge-base", "HEAD", commit], cwd=root, capture_output=True).returncode == 0

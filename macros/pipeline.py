@@ -425,7 +425,8 @@ def _setup_logging() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m macros", description=__doc__.split("\n\n")[0])
-    parser.add_argument("stage", choices=["build", "prepare", "engine", "finish", "serve", "schemas", "adopt", "accept"])
+    parser.add_argument("stage", choices=["build", "prepare", "engine", "finish", "serve", "schemas", "adopt", "accept",
+                                          "join-upstream"])
     parser.add_argument("what", nargs="?", default="",
                         help="adopt/accept: a page (foundations/definitions.md), a record (templates/<id>) or 'settings'")
     parser.add_argument("--project", type=Path, default=Path.cwd(), help="the project folder (default: here)")
@@ -446,10 +447,11 @@ def main(argv: list[str] | None = None) -> int:
             from .serve import serve
 
             return serve(root, args.engine, args.addr)
-        if args.stage in ("adopt", "accept"):
-            from .fork import accept, adopt
+        if args.stage in ("adopt", "accept", "join-upstream"):
+            from .fork import accept, adopt, join_upstream
 
-            for line in (adopt if args.stage == "adopt" else accept)(root, args.what):
+            action = {"adopt": adopt, "accept": accept}.get(args.stage)
+            for line in (action(root, args.what) if action else join_upstream(root, args.what or "upstream")):
                 print(line)
             return 0
         started = time.perf_counter()

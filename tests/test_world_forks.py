@@ -132,15 +132,14 @@ def _macros(project: Path, *args: str) -> subprocess.CompletedProcess:
 
 def _upstream_release(upstream: Path) -> None:
     """Upstream v2: moves a page the fork hides, changes a template the fork replaced, adds a setting."""
-    assert _git(upstream, "mv", "docs/future.md", "docs/foundations/future.md").returncode == 0
-    edit(upstream / "mkdocs.yml", "      - future.md\n", "      - foundations/future.md\n")
+    assert _git(upstream, "mv", "docs/future.md", "docs/outlook.md").returncode == 0
+    edit(upstream / "mkdocs.yml", "      - future.md\n", "      - outlook.md\n")
     redirects = upstream / "docs/redirects.yml"
-    redirects.write_text(redirects.read_text("utf-8") + "  - from: future.md\n    to: foundations/future.md\n", "utf-8")
+    redirects.write_text(redirects.read_text("utf-8") + "  - from: future.md\n    to: outlook.md\n", "utf-8")
     for page in upstream.joinpath("docs").rglob("*.md"):
         text = page.read_text("utf-8")
-        if "](future.md" in text or "](../future.md" in text:
-            page.write_text(text.replace("](future.md", "](foundations/future.md").replace(
-                "](../future.md", "](../foundations/future.md"), "utf-8")
+        if "future.md" in text:
+            page.write_text(re.sub(r"\]\(((?:\.\./)*)future\.md", r"](\1outlook.md", text), "utf-8")
     edit(upstream / "docs/data/templates.yml", "    title: Mentoring agreement\n",
          "    title: Mentoring agreement (revised)\n")
     edit(upstream / "macros/models.py", '    review_overdue: Literal["warn", "error"] = "warn"\n',
@@ -185,9 +184,9 @@ def test_an_upstream_release_merges_as_the_guide_says_and_the_report_names_what_
     if how == "fork":
         merge = _git(fork, "pull", "--no-rebase", "upstream", "main")
     else:
-        assert _git(fork, "fetch", "-q", "upstream").returncode == 0
-        merge = _git(fork, "merge", "--allow-unrelated-histories", "-X", "theirs", "upstream/main", "-m",
-                     "Join upstream's history")
+        joined = _macros(fork, "join-upstream", "upstream")
+        assert joined.returncode == 0 and "Joined upstream's history" in joined.stdout, joined.stdout + joined.stderr
+        merge = _git(fork, "pull", "--no-rebase", "upstream", "main")
     output = merge.stdout + merge.stderr
     assert merge.returncode == 0 and "CONFLICT" not in output, output
     assert _git(fork, "diff", "--name-only", "--diff-filter=U").stdout.strip() == ""
@@ -200,6 +199,6 @@ def test_an_upstream_release_merges_as_the_guide_says_and_the_report_names_what_
     drift = [line for line in report.splitlines() if line.startswith("WARNING")]
     assert any("templates/mentoring-agreement" in line and "Upstream changed" in line for line in drift), drift
     assert any("welcome_note" in line for line in drift), drift
-    assert any("'future.md' is not a page any more" in line and "foundations/future.md" in line for line in drift), drift
+    assert any("'future.md' is not a page any more" in line and "'outlook.md'" in line for line in drift), drift
     assert not any("do-i-need-a-mentor" in line for line in drift), drift  # unchanged upstream: not reported
     assert len([line for line in drift if "Review overdue" not in line]) == 3, drift
