@@ -180,6 +180,10 @@ def engine_config(source: dict, site: Site, engine: Engine, site_dir: Path) -> d
     extra = cfg.setdefault("extra", {}) or {}
     cfg["extra"] = extra
     extra["ms_theme"] = {"primary": s.primary_colour, "accent": s.accent_colour}
+    # The strings site.js shows and the theme overrides print (catalogue keys js.*, notfound.*), and whether
+    # the header may fetch repository stats (overrides/partials/source.html).
+    extra["ms_strings"] = {k: v for k, v in msg.strings.items() if k.startswith(("js.", "notfound."))}
+    extra["ms_repo_stats"] = bool(s.repo_url and s.repo_stats)
     if engine.name == "zensical":
         theme.setdefault("variant", "classic")
     nav = cfg.get("nav")
