@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import book, csp, downloads, engines, opendata, render
+from . import book, csp, downloads, engines, opendata, render, tasklists
 from .cache import write_atomic
 from .errors import Problem, SiteError
 from .loader import Site, load_site
@@ -295,6 +295,7 @@ class Build:
             self._fill_sizes(site, {rel: len(data) for rel, data in files.items()})
             self._timed("write", start)
         self._write_redirects(site)
+        tasklists.apply(self.site_dir)
         if books:
             start = time.perf_counter()
             book.assemble(self.site_dir, engines.nav_pages((self.config or {}).get("nav")),
