@@ -529,6 +529,9 @@ class Settings(Strict):
     institution: Title
     programme_name: Title
     short_name: Title
+    # How pages name the programme in running text ("In your programme, pairs usually meet..."); a fork sets
+    # its own ("the Geneva programme"). programme_name stays the site's title.
+    programme_in_text: Label = "your programme"
     contact_name: Title
     contact_email: Email
     escalation_contact: Title
