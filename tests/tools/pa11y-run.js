@@ -13,8 +13,9 @@ async function main() {
            "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
   });
   const out = [];
-  try {
-    for (const url of urls) {
+  const queue = urls.slice();
+  async function worker() {
+    for (let url = queue.shift(); url; url = queue.shift()) {
       const page = await browser.newPage();
       try {
         const result = await pa11y(url, {
@@ -31,6 +32,9 @@ async function main() {
         await page.close();
       }
     }
+  }
+  try {
+    await Promise.all([worker(), worker(), worker()]);
   } finally {
     await browser.close();
   }
