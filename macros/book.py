@@ -187,7 +187,8 @@ def offline_zip(site_dir: Path, name: str, exclude: str, note: str = "This is th
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
             rel = path.relative_to(site_dir).as_posix()
-            if rel == exclude or rel.startswith("downloads/offline/") or rel.endswith(".map"):
+            if rel == exclude or rel.startswith("downloads/offline/") or rel.endswith(".map") or rel == "404.html":
+                # 404.html serves a web server's missing addresses (its links start at the server's root)
                 continue
             info = zipfile.ZipInfo(f"{name}/{rel}", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_STORED if path.suffix.lower() in STORED else zipfile.ZIP_DEFLATED
