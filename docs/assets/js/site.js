@@ -536,10 +536,18 @@
     setupTaskLists();
     scrollRegions();
     var timer = null;
-    window.addEventListener("resize", function () {
+    function later() {
       window.clearTimeout(timer);
-      timer = window.setTimeout(scrollRegions, 200);
-    });
+      timer = window.setTimeout(scrollRegions, 100);
+    }
+    window.addEventListener("resize", later);
+    window.addEventListener("load", scrollRegions);
+    if (window.ResizeObserver) {
+      var watch = new ResizeObserver(later);
+      document.querySelectorAll(".md-typeset .ms-table__scroll, .md-typeset .ms-table__scroll > table").forEach(function (el) {
+        watch.observe(el);
+      });
+    }
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
