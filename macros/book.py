@@ -49,7 +49,11 @@ def _html_path(src: str) -> str:
     return src[:-3] + ".html"
 
 
-def chapter_html(src: str, article: str, book_page: str, in_book: dict[str, str], notes: list[str]) -> tuple[str, str]:
+LABELS = {"contents": "Contents", "links_in": "Links in the chapter {title}"}
+
+
+def chapter_html(src: str, article: str, book_page: str, in_book: dict[str, str], notes: list[str],
+                 labels: dict[str, str] | None = None) -> tuple[str, str]:
     """One page's article rewritten for the book. Returns (title, html)."""
     slug = in_book[_html_path(src)]
     here = posixpath.dirname(_html_path(src))
@@ -58,13 +62,24 @@ def chapter_html(src: str, article: str, book_page: str, in_book: dict[str, str]
     body = article[title_match.end():] if title_match else article
     body = re.sub(r'<a [^>]*class="md-content__button[^"]*"[^>]*>.*?</a>', "", body, flags=re.S)
     body = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", body, flags=re.S)
+    # The review line of each page is not a landmark in the book (one "Review dates" region per chapter would
+    # give a screen-reader user a hundred landmarks of the same name); the report link is for the web page.
+    body = re.sub(r'<aside class="ms-review" aria-label="[^"]*">(.*?)</aside>',
+                  lambda mt: '<div class="ms-review">' + re.sub(r'<p class="ms-report">.*?</p>', "", mt.group(1),
+                                                                flags=re.S) + "</div>", body, flags=re.S)
+    # Material's script names each code block after its closest ancestor with an id ("__code_" + that id): give
+    # every block its own id so that two blocks of one chapter do not end up with the same one.
+    counter = iter(range(1, 10_000))
+    body = re.sub(r'<div class="(language-[^"]*\bhighlight|highlight)"',
+                  lambda mt: f'<div id="code-{next(counter)}" class="{mt.group(1)}"', body)
     body = re.sub(r"<(/?)h([2-5])\b", lambda mt: f"<{mt.group(1)}h{int(mt.group(2)) + 1}", body)
     # A wide table scrolls on its own instead of widening the page (the theme's script, which wraps the
     # tables of a page, does not run on a book's chapters).
     body = re.sub(r"<table>(.*?)</table>", r'<div class="ms-table__scroll" tabindex="0"><table>\1</table></div>', body, flags=re.S)
     body = re.sub(r'\bid="([^"]+)"', lambda mt: f'id="{slug}--{mt.group(1)}"', body)
     body = re.sub(r'\bfor="([^"]+)"', lambda mt: f'for="{slug}--{mt.group(1)}"', body)
-    body = re.sub(r'\baria-labelledby="([^"]+)"', lambda mt: f'aria-labelledby="{slug}--{mt.group(1)}"', body)
+    body = re.sub(r'\baria-(labelledby|describedby)="([^"]+)"',
+                  lambda mt: f'aria-{mt.group(1)}="' + " ".join(f"{slug}--{i}" for i in mt.group(2).split()) + '"', body)
     book_dir = posixpath.dirname(book_page)
 
     def link(mt: re.Match) -> str:
@@ -96,12 +111,14 @@ def chapter_html(src: str, article: str, book_page: str, in_book: dict[str, str]
     body = re.sub(r'<a ([^>]*?)href="([^"#][^"]*)"[^>]*>.*?</a>', footnote, body, flags=re.S)
     if notes:
         items = "".join(f'<li id="{slug}-fn-{i + 1}">{htmllib.escape(u)}</li>' for i, u in enumerate(notes))
-        body += f'<aside class="ms-footnotes" aria-label="Links in this chapter"><h3>Links</h3><ol>{items}</ol></aside>'
+        label = htmllib.escape((labels or LABELS)["links_in"].replace("{title}", title), quote=True)
+        body += (f'<aside class="ms-footnotes" aria-labelledby="{slug}-links"><h3 id="{slug}-links">{label}</h3>'
+                 f'<ol>{items}</ol></aside>')
     return title, f'<section class="ms-chapter" id="{slug}" aria-labelledby="{slug}-title">' \
                   f'<h2 class="ms-chapter__title" id="{slug}-title">{htmllib.escape(title)}</h2>{body}</section>'
 
 
-def assemble(site_dir: Path, nav_pages: list[str]) -> list[str]:
+def assemble(site_dir: Path, nav_pages: list[str], labels: dict[str, str] | None = None) -> list[str]:
     """Fill every print page's marker. Returns the print pages written."""
     written = []
     for page_path in sorted(site_dir.glob("print/*.html")):
@@ -118,10 +135,11 @@ def assemble(site_dir: Path, nav_pages: list[str]) -> list[str]:
             article = ARTICLE.search((site_dir / _html_path(src)).read_text(encoding="utf-8"))
             if not article:
                 continue
-            title, chapter = chapter_html(src, article.group(1), book_page, in_book, notes)
+            title, chapter = chapter_html(src, article.group(1), book_page, in_book, notes, labels)
             chapters.append(chapter)
             toc.append(f'<li><a href="#{in_book[_html_path(src)]}">{htmllib.escape(title)}</a></li>')
-        content = (f'<nav class="ms-book-toc" aria-labelledby="ms-toc-title"><h2 id="ms-toc-title">Contents</h2>'
+        contents = htmllib.escape((labels or LABELS)["contents"])
+        content = (f'<nav class="ms-book-toc" aria-labelledby="ms-toc-title"><h2 id="ms-toc-title">{contents}</h2>'
                    f'<ol>{"".join(toc)}</ol></nav>' + "".join(chapters))
         page_path.write_text(text[:match.start()] + content + text[match.end():], encoding="utf-8")
         written.append(book_page)
@@ -132,10 +150,34 @@ def assemble(site_dir: Path, nav_pages: list[str]) -> list[str]:
 STORED = frozenset({".pdf", ".docx", ".zip", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".gz"})
 
 
-def offline_zip(site_dir: Path, name: str, exclude: str) -> bytes:
+# A link to a folder ("." for the home page, "../" from a page one level down): a web server answers with the
+# folder's index.html, the file system with a listing. The offline copy links to the index.html itself.
+FOLDER_LINK = re.compile(r'\bhref="((?:\.\./)*(?:\.\.|\.)?/?)(#[^"]*)?"')
+
+
+def offline_page(html: str, zip_path: str, note: str) -> str:
+    """One page as the offline copy has it: folder links go to index.html, and the link to the zip itself
+    (which is not inside the zip) becomes a note saying that this is the offline copy."""
+    def folder(mt: re.Match) -> str:
+        path = mt.group(1)
+        if path in ("", "/") and mt.group(2):
+            return mt.group(0)  # "#anchor" on the same page
+        if path in ("", "/"):
+            return mt.group(0)
+        base = path if path.endswith("/") else path + "/"
+        base = "" if base == "./" else base
+        return f'href="{base}index.html{mt.group(2) or ""}"'
+
+    html = FOLDER_LINK.sub(folder, html)
+    own = re.compile(r'<a\b[^>]*\bhref="(?:\.\./)*' + re.escape(zip_path) + r'"[^>]*>.*?</a>', re.S)
+    return own.sub(f'<span class="ms-offline-note">{htmllib.escape(note)}</span>', html)
+
+
+def offline_zip(site_dir: Path, name: str, exclude: str, note: str = "This is the offline copy.") -> bytes:
     """The whole built site as a zip that works from the file system (fixed timestamps, sorted).
 
-    Source maps are left out (they only serve debugging), and already-compressed files are stored.
+    Source maps are left out (they only serve debugging), and already-compressed files are stored. Pages link
+    to index.html rather than to folders (see :func:`offline_page`).
     """
     index = site_dir / "search" / "search_index.json"
     if index.is_file():  # Material loads this script instead of fetching JSON on file: URLs
@@ -145,10 +187,14 @@ def offline_zip(site_dir: Path, name: str, exclude: str) -> bytes:
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
             rel = path.relative_to(site_dir).as_posix()
-            if rel == exclude or rel.startswith("downloads/offline/") or rel.endswith(".map"):
+            if rel == exclude or rel.startswith("downloads/offline/") or rel.endswith(".map") or rel == "404.html":
+                # 404.html serves a web server's missing addresses (its links start at the server's root)
                 continue
             info = zipfile.ZipInfo(f"{name}/{rel}", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_STORED if path.suffix.lower() in STORED else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            z.writestr(info, path.read_bytes())
+            data = path.read_bytes()
+            if path.suffix == ".html":
+                data = offline_page(data.decode("utf-8"), exclude, note).encode("utf-8")
+            z.writestr(info, data)
     return buf.getvalue()

@@ -193,6 +193,11 @@ def engine_config(source: dict, site: Site, engine: Engine, site_dir: Path, lang
     if languages and len(languages) > 1:
         extra["alternate"] = [{"name": text(language_name(code)), "lang": code,
                                "link": alternate_root(site.language, code, languages[0])} for code in languages]
+
+    # The strings site.js shows and the theme overrides print (catalogue keys js.*, notfound.*), and whether
+    # the header may fetch repository stats (overrides/partials/source.html).
+    extra["ms_strings"] = {k: v for k, v in msg.strings.items() if k.startswith(("js.", "notfound."))}
+    extra["ms_repo_stats"] = bool(s.repo_url and s.repo_stats)
     if engine.name == "zensical":
         theme.setdefault("variant", "classic")
     nav = cfg.get("nav")

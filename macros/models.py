@@ -540,6 +540,9 @@ class Settings(Strict):
     institution: Title
     programme_name: Title
     short_name: Title
+    # How pages name the programme in running text ("In your programme, pairs usually meet..."); a fork sets
+    # its own ("the Geneva programme"). programme_name stays the site's title.
+    programme_in_text: Label = "your programme"
     contact_name: Title
     contact_email: Email
     escalation_contact: Title
@@ -551,6 +554,9 @@ class Settings(Strict):
     paper_size: Literal["A4", "Letter"] = "A4"
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")] = "en"
     repo_url: SafeUrl | None = None
+    # Material asks the GitHub API for a repository's stars and forks on a reader's first visit: a request to a
+    # third party, so it is off unless a fork opts in (the Content-Security-Policy then allows that host).
+    repo_stats: bool = False
     primary_colour: HexColour = "#1d4f91"
     accent_colour: HexColour = "#a3246b"
     logo: _file_path("svg|png|jpg|jpeg|webp") | None = None  # type: ignore[valid-type]

@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import book, downloads, engines, opendata, render
+from . import book, csp, downloads, engines, opendata, render, tasklists
 from .cache import write_atomic
 from .errors import Problem, SiteError
 from .loader import Site, load_site
@@ -193,6 +193,7 @@ class Build:
         msg = site.messages
         record_pages = self._record_pages(site)
         hidden = set(site.settings.hidden_pages)
+        site_url = str(engines.load_config(self.root).get("site_url") or "")
         out = {}
         for src, page in site.page_files.items():
             title, description = record_pages.get(src, (page.meta.title, page.meta.description))
@@ -207,7 +208,8 @@ class Build:
                                     last_iso=page.meta.last_reviewed.isoformat(),
                                     next=msg.date(page.meta.next_review_due),
                                     next_iso=page.meta.next_review_due.isoformat(), by=page.meta.reviewed_by,
-                                    external=self._external(page.meta.external_review, msg))
+                                    external=self._external(page.meta.external_review, msg),
+                                    report=render.report_link(site, plain(title), src, site_url))
             out[src] = "---\n" + engines.dump_config(meta) + "---\n\n" + str(body).rstrip("\n") + "\n\n" + str(review) + "\n"
         if renderer.problems:
             raise SiteError(renderer.problems)
@@ -332,13 +334,17 @@ class Build:
             self._finish_pages(site, {rel: len(data) for rel, data in files.items()})
             self._timed("write", start)
         self._write_redirects(site)
+        tasklists.apply(self.site_dir)
         if books:
             start = time.perf_counter()
-            book.assemble(self.site_dir, engines.nav_pages((self.config or {}).get("nav")))
+            book.assemble(self.site_dir, engines.nav_pages((self.config or {}).get("nav")),
+                          {"contents": site.messages.text("book.contents"), "links_in": site.messages.strings["book.links_in"]})
             self._timed("books", start)
+        csp.apply(self.site_dir, repo_stats=bool(site.settings.repo_url and site.settings.repo_stats), serve=self.serve)
         if offline:
             start = time.perf_counter()
-            write_atomic(self.site_dir / OFFLINE_ZIP, book.offline_zip(self.site_dir, "mentoring-site", OFFLINE_ZIP))
+            write_atomic(self.site_dir / OFFLINE_ZIP, book.offline_zip(self.site_dir, "mentoring-site", OFFLINE_ZIP,
+                                                                         site.messages.text("offline.this_copy")))
             self._timed("offline zip", start)
 
     def _write_redirects(self, site: Site) -> None:

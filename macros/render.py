@@ -15,6 +15,7 @@ import difflib
 import hashlib
 import html
 import posixpath
+import urllib.parse
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -181,7 +182,9 @@ def template_page(site: Site, template_id: str, page: str) -> Markup:
     t: m.Template = _get("template", site.templates, template_id)
     md = _inline(site, page)
     msg = site.messages
-    meta = [(msg("template.for"), ", ".join(msg.text(f"audience.{a}") for a in t.audience)),
+    audience = ", ".join(msg.text(f"audience.{a}") for a in t.audience)
+    summary = msg("template.summary", audience=audience, time=md(t.time_needed), version=msg.date(t.version))
+    meta = [(msg("template.for"), audience),
             (msg("template.when"), md(t.when_to_use)),
             (msg("template.time"), md(t.time_needed)),
             (msg("template.version"), msg.date(t.version))]
@@ -190,7 +193,7 @@ def template_page(site: Site, template_id: str, page: str) -> Markup:
             Markup('<a href="{}">{}</a>').format(url(page, p), site.title_of(p)) for p in t.related_pages)))
     if t.credits:
         meta.append((msg("template.credits"), md(t.credits)))
-    return partial(site, "template-page", purpose=md(t.purpose), meta=meta,
+    return partial(site, "template-page", purpose=md(t.purpose), meta=meta, summary=summary,
                    downloads=_downloads(site, page, "templates", t.id, TEMPLATE_FORMATS),
                    form=template_form(site, template_id, page))
 
@@ -233,7 +236,12 @@ def reference_library(site: Site, page: str) -> Markup:
                     "title": r.title, "venue": r.venue, "ids": ids, "design_note": inline_html(r.design_note),
                     "finding": inline_html(r.finding),
                     "cited_on": [_page_link(site, page, p) for p in site.cited_on.get(r.id, [])]})
-    return partial(site, "reference-library", legend=legend, refs=out)
+    letters = []
+    for r in out:
+        letter = (r["short"][:1] or "#").upper()
+        if not letters or letters[-1]["letter"] != letter:
+            letters.append({"letter": letter, "anchor": f"ref-{r['id']}"})
+    return partial(site, "reference-library", legend=legend, refs=out, letters=letters)
 
 
 # --------------------------------------------------------------------------- programme models
@@ -378,3 +386,32 @@ def languages(site: Site, page: str) -> Markup:
     rows = [{"code": code, "name": language_name(code), "in_site_language": language_name(code, site.language),
              "checked_by": checked} for code, checked in sorted(site.catalogues.items())]
     return partial(site, "languages", rows=rows)
+
+# --------------------------------------------------------------------------- report a problem
+
+
+def page_address(page: str, site_url: str = "") -> str:
+    """The address of a page to quote in a report: absolute when the site's URL is known, else its path."""
+    path = page[:-3] + ".html" if page.endswith(".md") else page
+    return urllib.parse.urljoin(site_url.rstrip("/") + "/", path) if site_url else path
+
+
+def report_link(site: Site, title: str, page: str, site_url: str = "") -> str:
+    """"Report a problem with this page": a pre-filled issue in the site's repository (GitHub or GitLab), or an
+    email to the contact with the same subject. The URL is percent-encoded here; the partial escapes it for HTML."""
+    msg = site.messages
+    subject = msg.text("report.subject", title=title)
+    body = msg.text("report.body", title=title, url=page_address(page, site_url))
+    repo = site.settings.repo_url
+    if repo:
+        parts = urllib.parse.urlsplit(repo)
+        base = repo.rstrip("/").removesuffix(".git")
+        host = (parts.hostname or "").lower()
+        if host == "github.com" or host.endswith(".github.com"):
+            return base + "/issues/new?" + urllib.parse.urlencode({"title": subject, "body": body},
+                                                                  quote_via=urllib.parse.quote)
+        if host == "gitlab.com" or host.startswith("gitlab."):
+            return base + "/-/issues/new?" + urllib.parse.urlencode(
+                {"issue[title]": subject, "issue[description]": body}, quote_via=urllib.parse.quote)
+    email = urllib.parse.quote(site.settings.contact_email, safe="@")
+    return f"mailto:{email}?" + urllib.parse.urlencode({"subject": subject, "body": body}, quote_via=urllib.parse.quote)

@@ -37,11 +37,11 @@ def test_checklist_ticks_survive_reload_and_clear_clears_them(page, server):
     page.reload(wait_until="networkidle")
     boxes = page.locator(".ms-checklist input[type=checkbox]")
     assert boxes.nth(0).is_checked() and boxes.nth(2).is_checked() and not boxes.nth(1).is_checked()
-    stored = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('ms:'))")
-    assert stored == ["ms:checklist:first-meeting"]
+    stored = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('/ms:'))")
+    assert stored == ["/ms:checklist:first-meeting"]
     page.get_by_role("button", name="Clear my ticks").click()
     assert not boxes.nth(0).is_checked()
-    assert page.evaluate("localStorage.getItem('ms:checklist:first-meeting')") is None
+    assert page.evaluate("localStorage.getItem('/ms:checklist:first-meeting')") is None
     page.reload(wait_until="networkidle")
     assert not page.locator(".ms-checklist input[type=checkbox]").nth(0).is_checked()
     assert page.watch.foreign == [] and page.watch.errors == []
@@ -52,7 +52,7 @@ def test_template_ticks_are_kept_per_template(page, server):
     box = page.locator(".ms-form input[type=checkbox]").first
     box.check()
     page.goto(f"{server}/templates/relationship-health-check.html", wait_until="networkidle")
-    assert page.evaluate("localStorage.getItem('ms:template:relationship-health-check')") is None
+    assert page.evaluate("localStorage.getItem('/ms:template:relationship-health-check')") is None
     page.goto(f"{server}/templates/mentoring-agreement.html", wait_until="networkidle")
     assert page.locator(".ms-form input[type=checkbox]").first.is_checked()
     page.locator(".ms-form textarea").first.fill("Typed text stays on screen for printing")
