@@ -13,6 +13,7 @@ import gzip
 import json
 import mimetypes
 import os
+import re
 import resource
 import shutil
 import socket
@@ -47,8 +48,8 @@ PAGES = {
 PROJECT_DIRS = ("docs", "macros", "overrides")
 
 BASELINE_YML = """\
-# Baseline: a default Material configuration over a copy of the same docs/.
-# Macros are not enabled, so {{ ... }} calls stay literal text. Not strict.
+# Baseline: a default Material configuration over the Markdown our build staged (the same pages, macros
+# already run). Not strict.
 # Deviations from Material's defaults, both needed to compare the same URLs:
 # use_directory_urls (pages at x.html) and re-including docs/templates/.
 site_name: Baseline (default Material)
@@ -99,58 +100,56 @@ def snapshot(dest: Path) -> Path:
     return dest
 
 
-def baseline_project(project: Path, dest: Path) -> Path:
-    """A default-Material project over a copy of project's docs/ (macro calls left as text)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(project / "docs", dest / "docs", ignore=_IGNORE)
-    (dest / "mkdocs.yml").write_text(BASELINE_YML, encoding="utf-8")
-    return dest
-
-
-# A strict build with downloads.build_all replaced by a stub returning no files: the build
-# "without download generation". macros is imported first from the project directory, so the
-# macros plugin's importlib.import_module("macros") gets this same, patched module.
-_NO_DOWNLOADS = r"""
-import sys
-sys.path.insert(0, sys.argv[1])
-import macros.downloads
-macros.downloads.build_all = lambda *args, **kwargs: {}
-from mkdocs.__main__ import cli
-cli(sys.argv[2:], prog_name="mkdocs")
-"""
-
-
-def build(project: Path, site_dir: Path, *, strict: bool = True, downloads: bool = True,
+def build(project: Path, site_dir: Path, *, engine: str = "mkdocs", downloads: bool = True, baseline: bool = False,
           timeout: float = 1800) -> dict:
-    """Run one mkdocs build as a subprocess.
+    """One build as a subprocess: ours (``python -m macros build``, what ``make build`` runs) or, with
+    ``baseline``, ``mkdocs build`` of a default Material project.
 
-    Returns wall-clock seconds and CPU seconds (user + system of the child), both including
-    interpreter start-up. CPU time is far less sensitive than wall time to other work on a
-    shared machine. (No --quiet: it would also hide the warnings that --strict counts.)
+    Returns wall-clock seconds, CPU seconds (user + system of the child and its children), both
+    including interpreter start-up, and for ours the seconds of each stage (``--timings``).
     """
-    args = ["build", "-f", str(project / "mkdocs.yml"), "-d", str(site_dir)]
-    if strict:
-        args.insert(1, "--strict")
-    if downloads:
-        cmd = [str(MKDOCS), *args]
+    if baseline:
+        cmd = [str(MKDOCS), "build", "-f", str(project / "mkdocs.yml"), "-d", str(site_dir)]
     else:
-        cmd = [sys.executable, "-c", _NO_DOWNLOADS, str(project), *args]
+        cmd = [sys.executable, "-m", "macros", "build", "--project", str(project), "--site-dir", str(site_dir),
+               "--engine", engine, "--timings"] + ([] if downloads else ["--no-downloads"])
+    e = env()
+    e["PYTHONPATH"] = str(project)  # the snapshot's own macros/
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=project, env=env(), capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, cwd=project, env=e, capture_output=True, text=True, timeout=timeout)
     seconds = time.perf_counter() - t0
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     out = {"seconds": seconds, "cpu": cpu, "ok": proc.returncode == 0}
+    stages: dict[str, float] = {}
+    for line in proc.stderr.splitlines():
+        match = re.match(r"^  (\S.*?)\s+([0-9.]+) s$", line)
+        if match:
+            stages[match.group(1)] = stages.get(match.group(1), 0.0) + float(match.group(2))
+    if stages:
+        out["stages"] = stages
     if proc.returncode != 0:
         lines = (proc.stdout + proc.stderr).strip().splitlines()
         out["error"] = [ln for ln in lines if not ln.startswith("INFO")][-15:] or lines[-5:]
     return out
 
 
-# The macros cache generated downloads in <project>/.cache/downloads (keyed by content), so a
-# second build of the same project skips them. Cold builds remove it first.
-CACHE_DIR = ".cache"
+def staged_baseline(project: Path, dest: Path) -> Path:
+    """Default Material over the Markdown our build staged (macros already run): "the same Markdown"."""
+    stage = project / ".build" / "stage-mkdocs" / "docs"
+    if not stage.is_dir():
+        raise RuntimeError(f"no staged Markdown in {stage}: build the project once first")
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    shutil.copytree(stage, dest / "docs", ignore=_IGNORE)
+    (dest / "mkdocs.yml").write_text(BASELINE_YML, encoding="utf-8")
+    return dest
+
+
+# The build keeps its staging trees and its download cache (content-addressed) in <project>/.build;
+# a cold build removes it first.
+CACHE_DIR = ".build"
 
 
 def clear_cache(project: Path) -> None:
@@ -324,23 +323,27 @@ class Context:
 
     @property
     def baseline(self) -> Path:
+        """Default Material over the Markdown our build staged (our site is built first if need be)."""
         if self._baseline is None:
-            self._baseline = baseline_project(self.project, self.tmp / "baseline")
+            if not (self.project / ".build" / "stage-mkdocs" / "docs").is_dir():
+                self.site = None
+                self.ensure_sites(baseline=False)
+            self._baseline = staged_baseline(self.project, self.tmp / "baseline")
         return self._baseline
 
-    def ensure_sites(self) -> None:
+    def ensure_sites(self, baseline: bool = True) -> None:
         """Build our site and the baseline once if no earlier benchmark did."""
         if self.site is None:
-            log("building the site (strict)")
+            log("building the site (python -m macros build)")
             out = self.tmp / "site-ours"
             r = build(self.project, out)
             if not r["ok"]:
                 raise RuntimeError("strict build failed: " + " | ".join(r.get("error", [])))
             self.site = out
-        if self.baseline_site is None:
+        if self.baseline_site is None and baseline:
             log("building the baseline")
             out = self.tmp / "site-baseline"
-            r = build(self.baseline, out, strict=False)
+            r = build(self.baseline, out, baseline=True)
             if not r["ok"]:
                 raise RuntimeError("baseline build failed: " + " | ".join(r.get("error", [])))
             self.baseline_site = out

@@ -153,7 +153,10 @@ def engine_config(source: dict, site: Site, engine: Engine, site_dir: Path, lang
     if not cfg.get("site_url"):
         cfg.pop("site_url", None)  # "" would give Zensical root-relative canonical links
     cfg["site_name"] = text(s.programme_name)
-    cfg["copyright"] = text(msg.text("site.copyright", programme=s.programme_name, institution=s.institution,
+    # Upstream's footer is neutral; a copy that names its institution says who runs it and how to reach them.
+    own = site.settings_origin.get("institution", "").startswith("docs/local/")
+    cfg["copyright"] = text(msg.text("site.copyright_local" if own else "site.copyright",
+                                     programme=s.programme_name, institution=s.institution,
                                      licence=s.licence, contact=s.contact_name, email=s.contact_email))
     if s.repo_url:
         cfg["repo_url"] = s.repo_url

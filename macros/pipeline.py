@@ -48,7 +48,7 @@ class Build:
 
     def __init__(self, root: Path, site_dir: Path | None = None, engine: str = "mkdocs", stage: Path | None = None,
                  serve: bool = False, workers: int | None = None, language: str | None = None,
-                 languages: list[str] | None = None):
+                 languages: list[str] | None = None, with_downloads: bool = True):
         if engine not in engines.ENGINES:
             raise SiteError([Problem("ENGINE", None, "", f"unknown engine '{engine}'; expected one of: "
                                                          + ", ".join(engines.ENGINES))])
@@ -62,6 +62,7 @@ class Build:
         self.cache_dir = self.root / ".build" / "cache" / "downloads"
         self.serve = serve
         self.workers = workers
+        self.with_downloads = with_downloads  # False only for benchmarks ("the build without downloads")
         self.site: Site | None = None
         self.config: dict | None = None          # the configuration written for the engine
         self.pending: downloads.Pending | None = None
@@ -119,9 +120,9 @@ class Build:
         site = self.load()
         self._report_overdue(site)
         self._report_fork(site)
-        if self.pending is not None:  # a live reload: the previous build's workers are no longer wanted
-            self.pending.cancel()
-        if not self.serve or self.pending is None or self._downloads_changed(site):
+        if self.with_downloads and (self.pending is None or self._downloads_changed(site)):
+            if self.pending is not None:  # a live reload whose data changed: the old workers are not wanted
+                self.pending.cancel()
             start = time.perf_counter()
             self.pending = downloads.start(site, self.cache_dir, self.workers)
             self._timed("downloads (start)", start)
@@ -148,8 +149,7 @@ class Build:
 
     def _downloads_changed(self, site: Site) -> bool:
         assert self.pending is not None
-        return set(downloads.documents(site)) != set(self.pending.jobs) or any(
-            job != self.pending.jobs.get(path) for path, job in downloads.documents(site).items())
+        return downloads.documents(site) != self.pending.jobs
 
     def _report_fork(self, site: Site) -> None:
         """What upstream changed since a fork adapted it (and what moved), on every build (once: with
@@ -309,10 +309,10 @@ class Build:
     def files(self) -> dict[str, bytes]:
         """Every generated file (downloads and open data), keyed by its path in the site."""
         site = self.site or self.load()
-        if self.pending is None:
+        if self.pending is None and self.with_downloads:
             self.pending = downloads.start(site, self.cache_dir, self.workers)
         start = time.perf_counter()
-        files = {**self.pending.result(), **opendata.data_files(site)}
+        files = {**(self.pending.result() if self.pending else {}), **opendata.data_files(site)}
         self._timed("downloads", start)
         return files
 
@@ -403,7 +403,8 @@ class Build:
 # --------------------------------------------------------------------------- command line
 
 
-def builds(root: Path, site_dir: Path | None, engine: str, stage: Path | None) -> list[Build]:
+def builds(root: Path, site_dir: Path | None, engine: str, stage: Path | None, with_downloads: bool = True
+           ) -> list[Build]:
     """One build per language the site is published in: its own at the top of the site, each of its
     other languages in a folder of its own (site/en/, site/fr/ ...), each with its own search index."""
     from .loader import load_settings
@@ -413,10 +414,10 @@ def builds(root: Path, site_dir: Path | None, engine: str, stage: Path | None) -
         raise SiteError(problems)
     languages = [settings.language, *settings.other_languages]
     site_dir = (site_dir or root / "site").resolve()
-    out = [Build(root, site_dir, engine, stage, languages=languages)]
+    out = [Build(root, site_dir, engine, stage, languages=languages, with_downloads=with_downloads)]
     for code in languages[1:]:
         out.append(Build(root, site_dir / code, engine, stage.with_name(f"{stage.name}-{code}") if stage else None,
-                         language=code, languages=languages))
+                         language=code, languages=languages, with_downloads=with_downloads))
     return out
 
 
@@ -441,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", default=os.environ.get("ENGINE") or "mkdocs", choices=sorted(engines.ENGINES))
     parser.add_argument("--addr", default="127.0.0.1:8000", help="serve: address and port")
     parser.add_argument("--timings", action="store_true", help="print the time each step took")
+    parser.add_argument("--no-downloads", action="store_true", help=argparse.SUPPRESS)  # benchmarks only
     args = parser.parse_args(argv)
     _setup_logging()
     root = args.project.resolve()
@@ -461,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(line)
             return 0
         started = time.perf_counter()
-        every = builds(root, args.site_dir, args.engine, args.stage_dir)
+        every = builds(root, args.site_dir, args.engine, args.stage_dir, not args.no_downloads)
         for b in every:
             if args.stage == "build":
                 b.build()

@@ -82,9 +82,10 @@ def serve(root: Path, engine: str, addr: str) -> int:
             config.site_url = url
             engine_build(config, serve_url=url)
             b.finish(books=False, offline=False)
-        except SiteError as exc:
+        except SiteError as exc:  # reported; the last good site stays served until the next save
             LOG.error("%s", exc)
-            raise SystemExit("Fix the problems above; the site will rebuild when you save.") from None
+            LOG.error("Fix the problems above; the site rebuilds when you save.")
+            return
         thread = threading.Thread(target=after_build, daemon=True)
         thread.start()
         background.append(thread)

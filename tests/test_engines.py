@@ -30,7 +30,8 @@ ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</arti
 
 def visible_text(page: Path) -> str:
     match = ARTICLE.search(page.read_text(encoding="utf-8"))
-    assert match, f"{page}: no article"
+    if not match:  # a moved page's redirect: its whole text
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))).split())
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", match.group(1), flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
 
