@@ -188,6 +188,7 @@ def test_every_kind_of_control_shows_a_2px_focus_ring_at_3_to_1(browser, server,
         before = el.evaluate(FOCUS_STATE)
         pg.keyboard.press("Tab")  # keyboard modality, so :focus-visible applies as for a keyboard user
         el.focus()
+        pg.wait_for_timeout(500)  # the theme animates some focus styles (the search box): measure the end state
         after = el.evaluate(FOCUS_STATE)
         ring, bg = _rgb(after["color"]), _rgb(after["bg"])
         if after == before:
