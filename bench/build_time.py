@@ -41,7 +41,8 @@ def run(ctx: Context, engines: tuple[str, ...] = ("mkdocs", "zensical")) -> dict
     errors = []
     baseline = None
     for i in range(reps):
-        plan = [("cold", {}), ("warm", {}), ("without_downloads", {"downloads": False}), ("baseline", None)]
+        # The baseline is made from the Markdown the warm build staged, before the next cold build clears it.
+        plan = [("cold", {}), ("warm", {}), ("baseline", None), ("without_downloads", {"downloads": False})]
         if "zensical" in engines:
             plan += [("zensical_cold", {"engine": "zensical"}), ("zensical_warm", {"engine": "zensical"})]
         for label, kw in plan:

@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         "generated_at": now,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform(terse=True)},
+        "commit": _commit(),
+        "packages": _versions(),
         "run": {"benchmarks": chosen, "reps": args.reps, "duration_s": round(time.perf_counter() - started, 1)},
     }
     for name in ORDER:
@@ -126,6 +128,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _commit() -> str | None:
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True).stdout.strip()
+        return head + (" (with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("mkdocs", "mkdocs-material", "pymdown-extensions", "Markdown", "Jinja2", "pydantic", "nh3",
+                 "weasyprint", "python-docx", "playwright"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
 # --------------------------------------------------------------------------- reporting
 
 
@@ -141,21 +168,24 @@ def summary(out: dict) -> list[dict]:
         rows.append({"what": what, "figure": figure, "target": target, "verdict": verdict})
 
     b = out.get("build_time", {})
-    if b.get("ratio_vs_baseline") is not None:
-        row("Build time, strict (cold) vs default Material (median ratio, wall)",
-            f"{b['ratio_vs_baseline']}x", "<= 1.5x", _verdict(b.get("ratio_pass")))
-    if b.get("ratio_vs_baseline_cpu") is not None:
-        row("Build time, strict (cold) vs default Material (median ratio, CPU)",
-            f"{b['ratio_vs_baseline_cpu']}x", "<= 1.5x", _verdict(b.get("ratio_cpu_pass")))
-    if b.get("ratio_warm_vs_baseline") is not None:
-        warm = b["ratio_warm_vs_baseline"]
-        row("Build time, strict, download cache warm vs default Material (median ratio, wall / CPU)",
-            f"{warm}x / {b.get('ratio_warm_vs_baseline_cpu')}x", "<= 1.5x", _verdict(warm <= 1.5))
-    d = b.get("downloads", {})
-    if d.get("share_of_full_build") is not None:
-        row("Download generation (build_all) as share of full build (wall / CPU)",
-            f"{d['share_of_full_build'] * 100:.0f}% / {d['share_of_full_build_cpu'] * 100:.0f}%", "<= 25%",
-            f"{_verdict(d.get('share_pass'))} / {_verdict(d.get('share_cpu_pass'))}")
+    r = b.get("ratios", {})
+    if r.get("cold") is not None:
+        row("Build, cold (no staging tree, no download cache) vs default Material, same Markdown (wall / CPU)",
+            f"{r['cold']}x / {r.get('cold_cpu')}x", "<= 3x", _verdict(b.get("pass", {}).get("cold")))
+    if r.get("warm") is not None:
+        row("Build, warm vs default Material, same Markdown (wall / CPU)",
+            f"{r['warm']}x / {r.get('warm_cpu')}x", "<= 1.5x", _verdict(b.get("pass", {}).get("warm")))
+    if r.get("without_downloads") is not None:
+        row("Build, cold but without downloads, vs default Material (wall / CPU)",
+            f"{r['without_downloads']}x / {r.get('without_downloads_cpu')}x")
+    if r.get("zensical_warm") is not None:
+        row("Build with Zensical, cold / warm, vs default Material (wall)",
+            f"{r.get('zensical_cold')}x / {r['zensical_warm']}x")
+    if r.get("zensical_engine_stage") is not None:
+        row("Zensical's engine stage alone (warm) vs default Material's whole build (wall)",
+            f"{r['zensical_engine_stage']}x", "< 1x", _verdict(r["zensical_engine_stage"] < 1))
+    if b.get("downloads_share_of_cold") is not None:
+        row("Downloads' share of a cold build (wall)", f"{b['downloads_share_of_cold'] * 100:.0f}%")
     lf = out.get("large_fork", {})
     if "ratio" in lf:
         row("Large fork (10x) build vs normal (wall / CPU)", f"{lf['ratio']}x / {lf.get('ratio_cpu')}x", "<= 10x",
@@ -178,9 +208,12 @@ def summary(out: dict) -> list[dict]:
         row("Lighthouse, lowest of 4 pages (median run of 3): performance / a11y / best practices / SEO",
             " / ".join(str(v) for v in lowest.values()), "100 each", _verdict(all(v == 100 for v in lowest.values())))
     lr = out.get("live_reload", {})
-    for k in ("normal", "large"):
-        if "reload_s" in lr.get(k, {}):
-            row(f"Live reload, {k} site (save to served)", f"{lr[k]['reload_s']} s", "-")
+    if lr.get("ratio") is not None:
+        row("Live reload after a page edit, make serve vs mkdocs serve of default Material (median)",
+            f"{lr['ratio']}x ({lr['normal']['reload_s']} s / {lr['baseline']['reload_s']} s)", "<= 1.2x",
+            _verdict(lr.get("pass")))
+    if "reload_s" in lr.get("large", {}):
+        row("Live reload, large fork (save to served)", f"{lr['large']['reload_s']} s")
     return rows
 
 
@@ -194,6 +227,8 @@ def markdown(out: dict) -> str:
          f"in {out['run']['duration_s']} s (`{' '.join(['make bench'] if len(out['run']['benchmarks']) == 5 else ['bench/run.py --only', ','.join(out['run']['benchmarks'])])}`, "
          f"{out['run']['reps']} repetitions). Ratios are measured against a baseline in the same run. "
          "See bench/README.md for what each figure means.", "",
+         f"Commit {out.get('commit')}; packages: "
+         + ", ".join(f"{k} {v}" for k, v in (out.get("packages") or {}).items()) + ".", "",
          "| Measure | Figure | Target | Verdict |", "| --- | --- | --- | --- |"]
     for r in out["summary"]:
         L.append(f"| {r['what']} | {r['figure']} | {r['target']} | {r['verdict']} |")
@@ -203,41 +238,25 @@ def markdown(out: dict) -> str:
     if b:
         L += ["", "## 1. Build time", ""]
         if "median_s" in b:
-            m, c, w = b["median_s"], b["median_cpu_s"], b["wall_s"]
-            L += [f"- Median wall time (CPU time): ours, strict, cold download cache, {m['ours']} s ({c['ours']} s); "
-                  f"same with the cache warm {m.get('ours_warm')} s ({c.get('ours_warm')} s); "
-                  f"without download generation {m['ours_without_downloads']} s ({c['ours_without_downloads']} s); "
-                  f"default-Material baseline {m['baseline']} s ({c['baseline']} s).",
-                  f"- Ratio ours/baseline, median of per-repetition ratios: **{b.get('ratio_vs_baseline')}x** wall, "
-                  f"**{b.get('ratio_vs_baseline_cpu')}x** CPU; warm cache {b.get('ratio_warm_vs_baseline')}x wall, "
-                  f"{b.get('ratio_warm_vs_baseline_cpu')}x CPU; without downloads "
-                  f"{b.get('ratio_without_downloads_vs_baseline')}x wall, "
-                  f"{b.get('ratio_without_downloads_vs_baseline_cpu')}x CPU.",
-                  f"- Wall times (s): ours {w['ours']}, warm {w.get('ours_warm')}, without downloads "
-                  f"{w['ours_without_downloads']}, baseline {w['baseline']}."]
-        d = b.get("downloads", {})
-        if d.get("build_all_s"):
-            L += [f"- `build_all(site)` in-process, no cache: {d['build_all_s']} s wall, {d['build_all_cpu_s']} s CPU for "
-                  f"{d['files']} files ({_kb(d['bytes'])}) = **{d['share_of_full_build'] * 100:.0f}%** of the full "
-                  f"build's wall time, **{d['share_of_full_build_cpu'] * 100:.0f}%** of its CPU time; the strict "
-                  f"build without it is {d['build_saving_s']} s wall ({d['build_saving_cpu_s']} s CPU) shorter.",
-                  f"- Per template: {d.get('per_template_build_all_s')} s of build_all's wall time per template; "
-                  f"one template's .md + .docx + .pdf take {d['per_template_cpu_s']} s CPU "
-                  f"({', '.join(f'{k} {v} s' for k, v in d['per_template_by_format_cpu_s'].items())}); "
-                  f"the {d['templates']} templates take {d['templates_total_cpu_s']} s, the {d['sessions']} "
-                  f"facilitator guides and the course pack {d['curriculum_and_pack_cpu_s']} s."]
+            m, c = b["median_s"], b["median_cpu_s"]
+            L += ["| Variant | Median wall s | Median CPU s | Wall times |", "| --- | --- | --- | --- |"]
+            for k in m:
+                L.append(f"| {k} | {m[k]} | {c.get(k)} | {b['wall_s'].get(k)} |")
+            rt = b.get("ratios", {})
+            L += ["", "Ratios to the baseline (median of per-repetition ratios): " + "; ".join(
+                f"{k} {v}x" for k, v in rt.items() if v is not None) + "."]
+            if b.get("downloads_cost_s") is not None:
+                L.append(f"- Downloads cost {b['downloads_cost_s']} s of a cold build "
+                         f"({b['downloads_share_of_cold'] * 100:.0f}%).")
+        st = b.get("stages_s")
+        if st:
+            names = sorted({n for v in st.values() for n in v})
+            L += ["", "Where the time goes, by stage (`--timings`, median seconds):", "",
+                  "| Variant | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+            for k, v in st.items():
+                L.append(f"| {k} | " + " | ".join(str(v.get(n, "-")) for n in names) + " |")
         for e in b.get("errors", []):
             L.append(f"- Build `{e['build']}` failed: `{' / '.join(e['error'][-3:])}`")
-        prof = b.get("profile_s")
-        if prof:
-            L += ["", "Where the time goes (one instrumented build each, ours with the download cache warm; seconds):", "",
-                  "| Step | Ours | Baseline | Difference |", "| --- | --- | --- | --- |"]
-            for step, v in prof.items():
-                L.append(f"| {step} | {v['ours']:.2f} | {v['baseline']:.2f} | {v['ours'] - v['baseline']:+.2f} |")
-            L.append(f"| total | {sum(v['ours'] for v in prof.values()):.2f} | "
-                     f"{sum(v['baseline'] for v in prof.values()):.2f} | "
-                     f"{sum(v['ours'] - v['baseline'] for v in prof.values()):+.2f} |")
-
 
     lf = out.get("large_fork")
     if lf:
@@ -324,7 +343,7 @@ def markdown(out: dict) -> str:
     lr = out.get("live_reload")
     if lr:
         L += ["", "## 5. Live reload", ""]
-        for k in ("normal", "large"):
+        for k in ("normal", "baseline", "large"):
             r = lr.get(k, {})
             if "reload_s" in r:
                 L.append(f"- {k.capitalize()} site: serving after {r['startup_s']} s; an edit to `{lr['page']}` "

@@ -616,8 +616,10 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
                 warnings.append(f"{srel('hidden_pages')}: settings.hidden_pages[{i}]: '{page}' is not a page any more"
                                 + (f"; upstream moved it to '{moved}': hide that instead" if moved else ""))
 
-    # Citations in pages.
+    # Citations in pages (only pages that run macros: elsewhere cite("...") is just text).
     for src, page in sorted(pages.items()):
+        if page.raw_meta.get("render_macros") is not True:
+            continue
         for lineno, line in enumerate(page.body.splitlines(), page.body_line):
             for args in CITE_IN_PAGE.findall(line):
                 for key in re.findall(r"[\"']([^\"']+)[\"']", args):
