@@ -147,6 +147,7 @@ def test_two_builds_give_identical_downloads(built_site: Path, tmp_path: Path, s
     assert len(fresh) == len([k for k in first if k.startswith(("downloads/templates/", "downloads/curriculum/"))])
 
 
+@pytest.mark.slow
 def test_download_cache_is_used_and_keyed_by_content(site, tmp_path: Path):
     cache = tmp_path / "cache"
     one = downloads.build_all(site, cache, workers=1)
@@ -158,6 +159,7 @@ def test_download_cache_is_used_and_keyed_by_content(site, tmp_path: Path):
     assert downloads.build_all(site, cache, workers=1) == one  # ...and the old entries still serve
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_entry_is_detected_reported_and_replaced(site, tmp_path: Path, caplog):
     cache = tmp_path / "cache"
     good = downloads.build_all(site, cache, workers=1)
@@ -175,6 +177,7 @@ def test_a_damaged_cache_entry_is_detected_reported_and_replaced(site, tmp_path:
     assert downloads.start(site, cache, workers=1).todo == []  # replaced by whole entries
 
 
+@pytest.mark.slow
 def test_an_unwritable_cache_is_a_warning_not_a_failure(site, tmp_path: Path, caplog):
     cache = tmp_path / "cache"
     cache.write_text("a file where the cache folder should be")  # fails for root too, unlike chmod
@@ -211,6 +214,7 @@ def test_font_coverage_file_lists_exactly_what_every_pdf_font_can_draw():
     assert d.missing_glyphs("北京 协和") == ["北", "京", "协", "和"]
 
 
+@pytest.mark.slow
 def test_background_generation_gives_the_same_files_and_leaves_no_worker_behind(site):
     import multiprocessing
 

@@ -115,6 +115,7 @@ def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env)
 
 
+@pytest.mark.slow
 def test_upstream_update_merges_into_the_fork_without_conflict(tmp_path: Path):
     upstream = copy_project(tmp_path / "upstream")
     assert _git(upstream, "init", "-q", "-b", "main").returncode == 0
