@@ -207,20 +207,21 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def load_settings(docs_dir: Path, root: Path) -> tuple[m.Settings | None, dict[str, str], list[Problem]]:
+def load_settings(docs_dir: Path, root: Path, local: bool = True
+                  ) -> tuple[m.Settings | None, dict[str, str], list[Problem]]:
     """Upstream defaults, then a fork's docs/local/settings.yml key by key.
 
     Returns (settings, the file that set each key, problems); each problem names the file and the line
     of the value it is about.
     """
     base = docs_dir / "data" / "settings.yml"
-    local = docs_dir / "local" / "settings.yml"
+    local_file = docs_dir / "local" / "settings.yml"
     problems: list[Problem] = []
     merged: dict[str, Any] = {}
     lines: dict[tuple, int] = {}
     origin: dict[str, str] = {}
     texts: dict[str, str] = {}
-    for path in (base, local):
+    for path in (base, local_file) if local else (base,):
         rel = _rel(path, root)
         if not path.exists() and not path.is_symlink():
             if path is base:
@@ -230,7 +231,7 @@ def load_settings(docs_dir: Path, root: Path) -> tuple[m.Settings | None, dict[s
         problems += probs
         if probs:
             continue
-        if data is None and path is local:
+        if data is None and path is local_file:
             continue  # an empty local settings file changes nothing
         if not isinstance(data, dict) or not isinstance(data.get("settings"), dict) or len(data) != 1:
             problems.append(Problem(rel, 1, "", "expected a mapping with the single top-level key 'settings'"))
@@ -263,7 +264,8 @@ def load_settings(docs_dir: Path, root: Path) -> tuple[m.Settings | None, dict[s
 # --------------------------------------------------------------------------- message catalogues
 
 
-def load_messages(docs_dir: Path, root: Path, language: str) -> tuple[Messages | None, list[Problem]]:
+def load_messages(docs_dir: Path, root: Path, language: str, local: bool = True
+                  ) -> tuple[Messages | None, list[Problem]]:
     """English (the source), the language's catalogue over it, then a fork's single strings."""
     problems: list[Problem] = []
     folder = docs_dir / "messages"
@@ -277,7 +279,8 @@ def load_messages(docs_dir: Path, root: Path, language: str) -> tuple[Messages |
     strings = dict(source)
     missing: set[str] = set()
     lang = language.split("-")[0]
-    for path, model in ((folder / f"{lang}.yml", m.MessagesFile), (docs_dir / "local" / "messages.yml", m.LocalMessagesFile)):
+    sources = [(folder / f"{lang}.yml", m.MessagesFile), (docs_dir / "local" / "messages.yml", m.LocalMessagesFile)]
+    for path, model in sources if local else sources[:1]:
         if lang == SOURCE and model is m.MessagesFile:
             continue
         rel = _rel(path, root)
@@ -307,7 +310,7 @@ def version_of(value: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def _load_dataset(docs_dir: Path, root: Path, name: str, versions: dict[str, str] | None = None
+def _load_dataset(docs_dir: Path, root: Path, name: str, versions: dict[str, str] | None = None, local: bool = True
                   ) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
     """Load upstream and local files of one data set; local records replace upstream ones by id.
 
@@ -317,7 +320,7 @@ def _load_dataset(docs_dir: Path, root: Path, name: str, versions: dict[str, str
     records: dict[str, Any] = {}
     origin: dict[str, str] = {}
     problems: list[Problem] = []
-    for path in (docs_dir / "data" / f"{name}.yml", docs_dir / "local" / f"{name}.yml"):
+    for path in (docs_dir / "data" / f"{name}.yml", docs_dir / "local" / f"{name}.yml")[:2 if local else 1]:
         rel = _rel(path, root)
         if not path.exists() and not path.is_symlink():
             continue
@@ -472,9 +475,10 @@ class _AnyKey(dict):
 SOURCE_ONLY = re.compile(r"^(data|local|messages)/[^/]+\.ya?ml$|^redirects\.ya?ml$")
 
 
-def _load_redirects(docs: Path, base: Path, existing_pages: set[str], problems: list[Problem]) -> dict[str, str]:
+def _load_redirects(docs: Path, base: Path, existing_pages: set[str], problems: list[Problem], local: bool = True
+                    ) -> dict[str, str]:
     redirects: dict[str, str] = {}
-    for path in (docs / "redirects.yml", docs / "local" / "redirects.yml"):
+    for path in (docs / "redirects.yml", docs / "local" / "redirects.yml")[:2 if local else 1]:
         if not path.exists() and not path.is_symlink():
             continue
         rel = _rel(path, base)
@@ -497,17 +501,20 @@ def _load_redirects(docs: Path, base: Path, existing_pages: set[str], problems: 
 
 
 def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.date | None = None,
-              language: str | None = None) -> tuple[Site | None, list[Problem]]:
+              language: str | None = None, local: bool = True) -> tuple[Site | None, list[Problem]]:
     """Read, validate and cross-check everything. Never raises for bad input.
 
     ``language`` is the language being built: the site's own (``settings.language``, the default) or one
-    of its ``other_languages``.
+    of its ``other_languages``. ``local=False`` reads upstream's files only, as if there were no fork
+    (what upstream's own content checks look at, in a fork too).
     """
     docs = Path(docs_dir)
     base = Path(root) if root else docs.parent
     today = today or dt.date.today()
     files, problems = walk(docs, base)
-    settings, settings_origin, probs = load_settings(docs, base)
+    if not local:
+        files = [f for f in files if not f.relative_to(docs).as_posix().startswith("local/")]
+    settings, settings_origin, probs = load_settings(docs, base, local)
     problems += probs
     messages = None
     primary = settings.language if settings is not None else "en"
@@ -516,7 +523,7 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
         if language != primary and language not in settings.other_languages:
             problems.append(Problem("LANGUAGE", None, "", f"'{language}' is not one of the site's languages "
                                                           f"({', '.join([primary, *settings.other_languages])})"))
-        messages, probs = load_messages(docs, base, language)
+        messages, probs = load_messages(docs, base, language, local)
         problems += probs
     loaded: dict[str, dict[str, Any]] = {}
     origins: dict[str, dict[str, str]] = {}
@@ -524,14 +531,14 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
     broken: set[str] = set()
     for ds in DATASETS:
         versions[ds.name] = {}
-        records, origin, probs = _load_dataset(docs, base, ds.name, versions[ds.name])
+        records, origin, probs = _load_dataset(docs, base, ds.name, versions[ds.name], local)
         loaded[ds.name], origins[ds.name] = records, origin
         problems += probs
         if probs:
             broken.add(ds.name)
     existing_pages = {src for p in files if p.suffix == ".md"
                       for src in [p.relative_to(docs).as_posix()] if not src.startswith((OVERRIDES, TRANSLATIONS))}
-    redirects = _load_redirects(docs, base, existing_pages, problems)
+    redirects = _load_redirects(docs, base, existing_pages, problems, local)
     pages, overdue, probs, warnings = load_pages(docs, base, files, today, primary, language, redirects)
     problems += probs
 
@@ -664,7 +671,7 @@ def _fork_report(site: Site, versions: dict[str, dict[str, str]], docs: Path, ba
                     site.drift.append({"what": f"{ds.name}/{rid}", "kind": "record", "file": site.origins[ds.name][rid],
                                        "recorded": rec.upstream_version, "now": versions[ds.name][rid]})
     local_settings = docs / "local" / "settings.yml"
-    if not local_settings.exists():
+    if not local_settings.exists() or not any(o.startswith("docs/local/") for o in site.settings_origin.values()):
         return
     seen: set[str] = set()
     manifest = docs / "local" / "upstream.yml"

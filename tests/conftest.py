@@ -167,3 +167,24 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
         if names & _SLOW_FIXTURES:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def site():
+    """The site as this checkout builds it (a fork's settings and records included)."""
+    from macros.loader import load_site
+
+    s, problems = load_site(ROOT / "docs", ROOT)
+    assert problems == [], "\n".join(map(str, problems))
+    return s
+
+
+@pytest.fixture(scope="session")
+def upstream_site():
+    """Upstream's own files only, as if there were no fork: what upstream's content rules are about,
+    so a fork keeps these tests passing whatever it replaces."""
+    from macros.loader import load_site
+
+    s, problems = load_site(ROOT / "docs", ROOT, local=False)
+    assert problems == [], "\n".join(map(str, problems))
+    return s

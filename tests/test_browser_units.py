@@ -18,13 +18,6 @@ from .hostile import payload
 pytestmark = pytest.mark.unit
 
 
-@pytest.fixture(scope="module")
-def site():
-    s, problems = load_site(ROOT / "docs", ROOT)
-    assert not problems
-    return s
-
-
 def test_report_link_is_an_email_with_the_page_named_when_there_is_no_repository(site):
     href = render.report_link(site, "Mentoring agreement", "templates/mentoring-agreement.md")
     parts = urllib.parse.urlsplit(href)

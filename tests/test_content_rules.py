@@ -21,11 +21,6 @@ from .conftest import ROOT
 DOCS = ROOT / "docs"
 
 
-@pytest.fixture(scope="module")
-def site():
-    s, problems = load_site(DOCS, ROOT)
-    assert problems == [], "\n".join(map(str, problems))
-    return s
 
 
 def _sources() -> list[Path]:
@@ -40,8 +35,8 @@ def _paragraphs(text: str) -> list[str]:
 # ----------------------------------------------------------------------- design labels
 
 
-def test_every_design_label_matches_its_study_design(site):
-    wrong = [f"{r.id}: {r.study_design} labelled {r.design}" for r in site.references.values()
+def test_every_design_label_matches_its_study_design(upstream_site):
+    wrong = [f"{r.id}: {r.study_design} labelled {r.design}" for r in upstream_site.references.values()
              if r.design not in m.STUDY_DESIGN_LABELS[r.study_design]]
     assert wrong == []
 
@@ -70,15 +65,15 @@ NO_CONFIRMED_IDENTIFIER = {"cho2011", "pololi2002"}
 JOURNAL_VENUE = re.compile(r"\b(19|20)\d\d;\s*\d+|:\s*e?\d+[–-]e?\d+|\d+\(\d+\)")
 
 
-def test_journal_articles_have_a_doi_or_pmid(site):
+def test_journal_articles_have_a_doi_or_pmid(upstream_site):
     missing = []
-    for r in site.references.values():
+    for r in upstream_site.references.values():
         journal = bool(JOURNAL_VENUE.search(r.venue)) or r.design != "guidance"
         if journal and not (r.doi or r.pmid) and r.id not in NO_CONFIRMED_IDENTIFIER:
             missing.append(r.id)
     assert missing == []
     for rid in NO_CONFIRMED_IDENTIFIER:  # the exemption never hides an aggregator link
-        ref = site.references[rid]
+        ref = upstream_site.references[rid]
         assert ref.url and ref.verified and not re.search(r"bibbase|researchgate|scribd|docslib", ref.url)
 
 
@@ -92,10 +87,10 @@ ADDED_OR_CHANGED = {
 }
 
 
-def test_added_or_changed_references_record_when_they_were_verified(site):
-    unverified = sorted(k for k in ADDED_OR_CHANGED if site.references[k].verified is None)
+def test_added_or_changed_references_record_when_they_were_verified(upstream_site):
+    unverified = sorted(k for k in ADDED_OR_CHANGED if upstream_site.references[k].verified is None)
     assert unverified == []
-    for ref in site.references.values():
+    for ref in upstream_site.references.values():
         if ref.verified and ref.accessed:
             assert ref.verified >= ref.accessed, ref.id
 
@@ -141,23 +136,23 @@ def test_pfund2013_is_not_described_as_independent_or_an_earlier_rollout():
 # ----------------------------------------------------------------------- the sponsor saying
 
 
-def test_the_talks_with_you_saying_is_never_attributed_to_ucsf(site):
+def test_the_talks_with_you_saying_is_never_attributed_to_ucsf(upstream_site):
     bad = []
     for path in _sources():
         for block in _paragraphs(path.read_text(encoding="utf-8")):
             if re.search(r"talks\W+(\*|_)?about(\*|_)?\W+you", block, re.I) and re.search(r"ucsf", block, re.I):
                 bad.append(f"{path.relative_to(ROOT)}: {block.strip()[:100]}")
     assert bad == []
-    assert "talks about you" not in site.references["ucsf-faculty-mentoring"].finding
+    assert "talks about you" not in upstream_site.references["ucsf-faculty-mentoring"].finding
 
 
 # ----------------------------------------------------------------------- the agreement template
 
 
-def test_the_agreement_template_does_not_promise_mandatory_reporting(site):
+def test_the_agreement_template_does_not_promise_mandatory_reporting(upstream_site):
     from macros.loader import walk_strings
 
-    text = " ".join(s for _, s in walk_strings(site.templates["mentoring-agreement"]))
+    text = " ".join(s for _, s in walk_strings(upstream_site.templates["mentoring-agreement"]))
     assert not re.search(r"duty to report[^.]*(harass|misconduct)", text, re.I)
     assert not re.search(r"(must|will) report[^.]*harass", text, re.I)
     assert "local rule" in text  # the mentor finds out the local rule instead
@@ -166,9 +161,9 @@ def test_the_agreement_template_does_not_promise_mandatory_reporting(site):
 # ----------------------------------------------------------------------- case stages
 
 
-def test_doctors_in_their_first_postgraduate_years_are_not_early_career(site):
+def test_doctors_in_their_first_postgraduate_years_are_not_early_career(upstream_site):
     junior = re.compile(r"junior doctor|first year after qualifying|foundation doctor|intern\b", re.I)
-    wrong = [c.id for c in site.case_studies.values() if junior.search(c.scenario) and c.stage == "early-career"]
+    wrong = [c.id for c in upstream_site.case_studies.values() if junior.search(c.scenario) and c.stage == "early-career"]
     assert wrong == []
 
 
@@ -218,13 +213,13 @@ def test_the_source_article_is_mentioned_on_at_most_the_evidence_pages():
 # ----------------------------------------------------------------------- review status and redirects
 
 
-def test_no_page_claims_an_external_review_that_did_not_happen(site):
-    reviewed = [src for src, fm in site.pages.items() if fm.external_review is not None]
+def test_no_page_claims_an_external_review_that_did_not_happen(upstream_site):
+    reviewed = [src for src, fm in upstream_site.pages.items() if fm.external_review is not None]
     assert reviewed == []
 
 
 def test_every_page_shows_editorial_and_external_review(built_site: Path, site):
-    for src in site.pages:
+    for src in upstream_site.pages:
         html = (built_site / src.replace(".md", ".html")).read_text(encoding="utf-8")
         aside = html.split('class="ms-review"', 1)[1].split("</aside>", 1)[0]
         assert "Editorial review" in aside and "External review:" in aside and "not yet" in aside, src
@@ -260,9 +255,9 @@ def test_redirects_point_from_removed_pages_to_existing_ones():
     assert stale == []
 
 
-def test_the_concern_routes_are_settings_a_fork_can_change(site):
+def test_the_concern_routes_are_settings_a_fork_can_change(upstream_site):
     page = (DOCS / "foundations/harms-and-concerns.md").read_text(encoding="utf-8")
     for key in ("concerns_contact", "freedom_to_speak_up", "harassment_route", "ombuds", "education_lead"):
         assert f"settings.{key}" in page
-        assert getattr(site.settings, key)
-    assert 'checklist("harms-and-concerns")' in page and "harms-and-concerns" in site.checklists
+        assert getattr(upstream_site.settings, key)
+    assert 'checklist("harms-and-concerns")' in page and "harms-and-concerns" in upstream_site.checklists

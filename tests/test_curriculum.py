@@ -17,11 +17,6 @@ from .conftest import ROOT
 from .test_downloads import docx_text, pdf_text, _norm
 
 
-@pytest.fixture(scope="module")
-def site():
-    s, problems = load_site(ROOT / "docs", ROOT)
-    assert problems == [], "\n".join(map(str, problems))
-    return s
 
 
 @pytest.fixture(scope="module")

@@ -40,11 +40,6 @@ def pdf_text(data: bytes) -> str:
     return _norm("\n".join(page.extract_text() or "" for page in reader.pages))
 
 
-@pytest.fixture(scope="module")
-def site():
-    s, problems = load_site(ROOT / "docs", ROOT)
-    assert problems == []
-    return s
 
 
 def _expected_strings(t: m.Template, cite) -> list[str]:

@@ -18,10 +18,17 @@ NAME = "Programme de mentorat"
 INSTITUTION = "Hôpital Universitaire de Genève"
 
 
+SKIP = (".git/", ".venv", ".build/", "site/", "tests/", ".pytest_cache/", "bench/results/")
+
+
 def project_files() -> list[str]:
-    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout.split("\n")
-    return [f for f in out if f and (ROOT / f).is_file() and not f.startswith("tests/")]
+    """The project's files (git's list when this is a checkout; otherwise every file but the built ones)."""
+    git = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True)
+    if git.returncode == 0:
+        out = git.stdout.split("\n")
+    else:
+        out = [p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return [f for f in out if f and (ROOT / f).is_file() and not f.startswith(SKIP)]
 
 
 def copy_project(dest: Path) -> Path:

@@ -22,11 +22,6 @@ FORBIDDEN = [
 ]
 
 
-@pytest.fixture(scope="module")
-def site():
-    s, problems = load_site(DOCS, ROOT)
-    assert problems == [], "\n".join(map(str, problems))
-    return s
 
 
 def test_every_page_is_in_the_navigation_exactly_once():

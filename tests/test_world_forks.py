@@ -202,3 +202,18 @@ def test_an_upstream_release_merges_as_the_guide_says_and_the_report_names_what_
     assert any("'future.md' is not a page any more" in line and "'outlook.md'" in line for line in drift), drift
     assert not any("do-i-need-a-mentor" in line for line in drift), drift  # unchanged upstream: not reported
     assert len([line for line in drift if "Review overdue" not in line]) == 3, drift
+
+
+@pytest.mark.parametrize("name", sorted(FORKS))
+def test_the_fast_tests_pass_inside_each_fork(name: str, tmp_path: Path):
+    """Tests a fork can keep: the fast tier (make check) run in the fork itself, on its settings,
+    language and replacements, passes."""
+    import sys
+
+    project = make_fork(tmp_path, name)
+    shutil.copytree(ROOT / "tests", project / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x",
+                             "-m", "not slow and not browser"], cwd=project, capture_output=True, text=True,
+                            timeout=1200, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout
