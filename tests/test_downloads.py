@@ -236,3 +236,48 @@ def test_pdf_line_wrapping_fits_the_line_keeps_every_character_and_cuts_only_ove
     assert "".join(out).replace(" ", "") == text.replace("\n", "").replace(" ", "")
     assert wrap_lines("", 10, len) == [""]
     assert wrap_lines("a  b", 10, len) == ["a  b"]  # runs of spaces kept (rating scales use them)
+
+
+@pytest.mark.slow
+def test_workers_end_when_the_build_that_started_them_is_killed(tmp_path: Path):
+    """Killing the main build process (a closed terminal, a cancelled CI job) leaves no worker behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .test_fork import copy_project
+
+    project = copy_project(tmp_path / "project")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "macros", "build", "--project", str(project)], cwd=project,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def children(pid: int) -> set[int]:
+        found = set()
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = open(f"/proc/{entry}/stat", encoding="utf-8").read()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                    found.add(int(entry))
+        return found
+
+    workers: set[int] = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(workers) < 2:  # wait for the download workers to start
+        workers |= children(proc.pid)
+        time.sleep(0.05)
+    assert workers, "no worker process started (is the download cache warm?)"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        alive = {pid for pid in alive if os.path.exists(f"/proc/{pid}") and
+                 open(f"/proc/{pid}/stat", encoding="utf-8").read().rsplit(")", 1)[1].split()[0] != "Z"}
+        time.sleep(0.2)
+    assert alive == set(), f"worker processes left running after the build was killed: {sorted(alive)}"
