@@ -25,17 +25,6 @@ BOOKS = {"all": "", "mentees": "mentees/", "mentors": "mentors/", "programme-lea
 SKIP = ("print/", "about/changelog.md")
 
 
-def flatten_nav(nav) -> list[str]:
-    out: list[str] = []
-    for item in nav or []:
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, dict):
-            for value in item.values():
-                out += flatten_nav(value) if isinstance(value, list) else [value]
-    return out
-
-
 def chapters_for(book: str, nav_pages: list[str]) -> list[str]:
     prefix = BOOKS[book]
     return [p for p in nav_pages if p.endswith(".md") and p.startswith(prefix) and not p.startswith(SKIP)]

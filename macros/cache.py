@@ -57,20 +57,7 @@ class Cache:
         if self.folder is None:
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(MAGIC + hashlib.sha256(content).digest() + content)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.folder / key)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            _replace(self.folder / key, MAGIC + hashlib.sha256(content).digest() + content, sync=True)
         except OSError as exc:
             self._warn(f"cannot write the cache in {self.folder} ({exc.strerror or exc})")
 
@@ -82,11 +69,20 @@ def write_atomic(path: Path, data: bytes) -> bool:
             return False
     except OSError:
         pass
+    _replace(path, data)
+    return True
+
+
+def _replace(path: Path, data: bytes, sync: bool = False) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path`` (never half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -95,4 +91,3 @@ def write_atomic(path: Path, data: bytes) -> bool:
         except OSError:
             pass
         raise
-    return True

@@ -18,15 +18,17 @@ import posixpath
 import urllib.parse
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import jinja2
 from markupsafe import Markup
 
 from . import models as m
-from .loader import Site
 from .registry import GUIDE_FORMATS, TEMPLATE_FORMATS, download_name, download_path
 from .text import block_html, escape, inline_html, plain
+
+if TYPE_CHECKING:  # the loader is a layer below; the renderers only read what it made
+    from .loader import Site
 
 PARTIALS = Path(__file__).parent / "partials"
 
