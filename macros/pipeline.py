@@ -29,6 +29,7 @@ from pathlib import Path
 
 from . import book, csp, downloads, engines, opendata, render, tasklists
 from .cache import write_atomic
+from .i18n import direction as text_direction
 from .errors import Problem, SiteError
 from .loader import Site, load_site
 from .pages import PageRenderer
@@ -380,8 +381,9 @@ class Build:
             new = SIZE.sub(fill, text) if "data-ms-size=" in text else text
             new = HTML_TAG.sub(lambda mt: f'<html{DIR_ATTR.sub("", mt.group(1))} dir="{direction}">', new, count=1)
             rel = page.relative_to(self.site_dir).as_posix()
-            if rel in foreign:
-                new = new.replace(ARTICLE_OPEN, f'{ARTICLE_OPEN[:-1]} lang="{foreign[rel]}">', 1)
+            if rel in foreign:  # its own language and direction: English in an Arabic site reads left to right
+                new = new.replace(ARTICLE_OPEN, f'{ARTICLE_OPEN[:-1]} lang="{foreign[rel]}" '
+                                                f'dir="{text_direction(foreign[rel])}">', 1)
             if new != text:
                 write_atomic(page, new.encode("utf-8"))
 

@@ -91,7 +91,7 @@ def test_a_translated_upstream_page_keeps_its_place_and_an_untranslated_one_says
     other = (site / "mentees/finding-a-mentor.html").read_text(encoding="utf-8")
     assert title in other
     # An upstream page not yet translated shows its English text, marked as English, with a note.
-    assert "ms-untranslated" in other and '<article class="md-content__inner md-typeset" lang="en">' in other
+    assert "ms-untranslated" in other and '<article class="md-content__inner md-typeset" lang="en" dir="ltr">' in other
 
 
 def test_the_forks_own_page_and_template_are_in_its_script(world_fork):
