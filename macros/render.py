@@ -121,7 +121,7 @@ def cite(site: Site, keys: Iterable[str], page: str) -> Markup:
 
 
 def _citer(site: Site, page: str):
-    return lambda key: cite(site, [key], page)
+    return lambda *keys: cite(site, keys, page)
 
 
 def _inline(site: Site, page: str):

@@ -24,10 +24,12 @@ import markdown as md
 import nh3
 from markupsafe import Markup
 
-CiteFn = Callable[[str], str]
+CiteFn = Callable[..., str]  # one or more reference keys -> the citation
 
 _LINK = re.compile(r"\[([^\]]+)\]\(\s*([^)\s]+)(?:\s+\"[^\"]*\")?\s*\)")
 _CITE = re.compile(r"\[@([a-z0-9][a-z0-9-]*)\]")
+# Citations side by side ("[@a] [@b]", "[@a]; [@b]") become one citation with several works.
+_CITE_RUN = re.compile(r"\[@[a-z0-9][a-z0-9-]*\](?:\s*[;,]?\s*\[@[a-z0-9][a-z0-9-]*\])*")
 _INLINE = md.Markdown(extensions=[], output_format="html")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
@@ -101,9 +103,9 @@ def inline_html(text: str, cite: CiteFn | None = None) -> Markup:
     if cite:
         def keep(match: re.Match) -> str:
             token = f"\ue000{len(placeholders)}\ue001"
-            placeholders[token] = cite(match.group(1))
+            placeholders[token] = cite(*_CITE.findall(match.group(0)))
             return token
-        text = _CITE.sub(keep, text)
+        text = _CITE_RUN.sub(keep, text)
     _INLINE.reset()
     out = _INLINE.convert(html.escape(text, quote=False))
     if out.startswith("<p>") and out.endswith("</p>"):

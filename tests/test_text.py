@@ -117,3 +117,8 @@ def test_plain_text_shortcut_gives_what_markdown_gives(monkeypatch):
     assert sum(1 for s in strings if not re.search(r"[*_`\[\]\\!<>&]", s)) > 500  # the shortcut is used
     for s, a, b in zip(strings, shortcut, converted):
         assert a == b, s
+
+
+def test_citations_side_by_side_become_one():
+    out = inline_html("Shown twice [@a] [@b]; and [@c], then alone [@d].", cite=lambda *keys: f"<C {'+'.join(keys)}>")
+    assert "<C a+b+c>" in out and "<C d>" in out and out.count("<C") == 2
