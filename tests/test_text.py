@@ -120,5 +120,5 @@ def test_plain_text_shortcut_gives_what_markdown_gives(monkeypatch):
 
 
 def test_citations_side_by_side_become_one():
-    out = inline_html("Shown twice [@a] [@b]; and [@c], then alone [@d].", cite=lambda *keys: f"<C {'+'.join(keys)}>")
+    out = inline_html("Shown together [@a] [@b]; [@c], then alone [@d].", cite=lambda *keys: f"<C {'+'.join(keys)}>")
     assert "<C a+b+c>" in out and "<C d>" in out and out.count("<C") == 2
