@@ -5,7 +5,7 @@
     .venv/bin/python bench/run.py --reps 1 --no-large-reload   # quicker
     .venv/bin/python bench/run.py --report-only         # rewrite latest.md from latest.json
 
-Benchmarks: build (1), large (2), weight (3), lighthouse (4), reload (5). See bench/README.md.
+Benchmarks: build (1), large (2), weight (3), lighthouse (4), reload (5), downloads (6). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import RESULTS, Context, dump, log  # noqa: E402
 
-ORDER = ("build", "large", "weight", "lighthouse", "reload")
+ORDER = ("build", "large", "weight", "lighthouse", "reload", "downloads")
 KEYS = {"build": "build_time", "large": "large_fork", "weight": "page_weight",
-        "lighthouse": "lighthouse", "reload": "live_reload"}
+        "lighthouse": "lighthouse", "reload": "live_reload", "downloads": "downloads"}
 
 
 def _run_one(name: str, ctx: Context, args) -> dict:
@@ -45,6 +45,9 @@ def _run_one(name: str, ctx: Context, args) -> dict:
     if name == "reload":
         import live_reload
         return live_reload.run(ctx, large=not args.no_large_reload)
+    if name == "downloads":
+        import download_time
+        return download_time.run(ctx)
     raise ValueError(name)
 
 
@@ -214,6 +217,22 @@ def summary(out: dict) -> list[dict]:
             _verdict(lr.get("pass")))
     if "reload_s" in lr.get("large", {}):
         row("Live reload, large fork (save to served)", f"{lr['large']['reload_s']} s")
+    dl = out.get("downloads", {})
+    if dl.get("template_pdf", {}).get("cpu_median_s") is not None:
+        median_pdf = dl["template_pdf"]["cpu_median_s"]
+        row("Template PDF, median CPU per file (one process)", f"{median_pdf} s", "<= 0.3 s", _verdict(median_pdf <= 0.3))
+    if dl.get("warm_build", {}).get("median_cpu_s") is not None:
+        before = (dl.get("before") or {}).get("warm_build_cpu_s")
+        warm = dl["warm_build"]["median_cpu_s"]
+        row("Warm build (download cache filled), median CPU, vs before the WeasyPrint change",
+            f"{warm} s (before {before} s)", "no slower", _verdict(None if before is None else warm <= before * 1.1))
+    if dl.get("cold_build", {}).get("median_s") is not None:
+        before = dl.get("before") or {}
+        row("Cold build, median wall / CPU (before)", f"{dl['cold_build']['median_s']} s / "
+            f"{dl['cold_build']['median_cpu_s']} s ({before.get('cold_build_s')} s / {before.get('cold_build_cpu_s')} s)")
+        row("Downloads as share of the cold build, wall / CPU (before)",
+            f"{dl.get('share_wall', 0) * 100:.0f}% / {dl.get('share_cpu', 0) * 100:.0f}% "
+            f"({before.get('share_wall', 0) * 100:.0f}% / {before.get('share_cpu', 0) * 100:.0f}%)")
     return rows
 
 
@@ -224,7 +243,7 @@ def _kb(n) -> str:
 def markdown(out: dict) -> str:
     L = [f"# Benchmark results", "",
          f"Generated {out['generated_at']} on {out['machine']['cpus']} CPUs, Python {out['machine']['python']}, "
-         f"in {out['run']['duration_s']} s (`{' '.join(['make bench'] if len(out['run']['benchmarks']) == 5 else ['bench/run.py --only', ','.join(out['run']['benchmarks'])])}`, "
+         f"in {out['run']['duration_s']} s (`{' '.join(['make bench'] if len(out['run']['benchmarks']) == len(ORDER) else ['bench/run.py --only', ','.join(out['run']['benchmarks'])])}`, "
          f"{out['run']['reps']} repetitions). Ratios are measured against a baseline in the same run. "
          "See bench/README.md for what each figure means.", "",
          f"Commit {out.get('commit')}; packages: "
@@ -351,6 +370,11 @@ def markdown(out: dict) -> str:
             elif r:
                 L.append(f"- {k.capitalize()} site: {r.get('error') or r.get('skipped')}"
                          + (f" (serving after {r['startup_s']} s)" if "startup_s" in r else ""))
+
+    dl = out.get("downloads")
+    if dl:
+        import download_time
+        L += ["", "## 6. Downloads", ""] + download_time.report(dl)
 
     nested = []
     for key in ("build_time", "large_fork", "page_weight", "lighthouse", "live_reload"):

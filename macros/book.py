@@ -4,8 +4,10 @@ A print page (for example ``print/index.md``) holds a marker
 ``<div class="ms-book" data-book="all"></div>``. After the build, the marker is replaced by
 a table of contents and every chapter (the article of each page, in navigation order), with
 headings demoted one level, ids made unique, links between chapters turned into in-page
-links, and every other link shown as a numbered footnote with its URL (pages of this site as a
-path from the site's root).
+links, and every other link shown as a numbered footnote with its URL (pages of this site as an
+absolute address when the site's public address is known, else as a path from the site's root).
+:func:`collect` builds the books; :func:`write` fills each page's marker, with a notice of the
+book's length and its ready PDF (made by the pipeline from the same HTML, :mod:`macros.pdf`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import io
 import posixpath
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 MARKER = re.compile(r'<div class="ms-book" data-book="([a-z-]+)"></div>')
@@ -42,7 +45,7 @@ LABELS = {"contents": "Contents", "links_in": "Links in the chapter {title}"}
 
 
 def chapter_html(src: str, article: str, book_page: str, in_book: dict[str, str], notes: list[str],
-                 labels: dict[str, str] | None = None) -> tuple[str, str]:
+                 labels: dict[str, str] | None = None, public: str = "") -> tuple[str, str]:
     """One page's article rewritten for the book. Returns (title, html)."""
     slug = in_book[_html_path(src)]
     here = posixpath.dirname(_html_path(src))
@@ -90,7 +93,8 @@ def chapter_html(src: str, article: str, book_page: str, in_book: dict[str, str]
     def footnote(mt: re.Match) -> str:
         url = htmllib.unescape(mt.group(2))
         if not url.startswith(("http://", "https://", "mailto:")):  # a page of this site outside the book
-            url = "/" + posixpath.normpath(posixpath.join(book_dir, url))
+            path = posixpath.normpath(posixpath.join(book_dir, url))
+            url = (public.rstrip("/") + "/" + path) if public else "/" + path
         if url not in notes:
             notes.append(url)
         n = notes.index(url) + 1
@@ -107,32 +111,62 @@ def chapter_html(src: str, article: str, book_page: str, in_book: dict[str, str]
                   f'<h2 class="ms-chapter__title" id="{slug}-title">{htmllib.escape(title)}</h2>{body}</section>'
 
 
-def assemble(site_dir: Path, nav_pages: list[str], labels: dict[str, str] | None = None) -> list[str]:
-    """Fill every print page's marker. Returns the print pages written."""
-    written = []
+@dataclass
+class Book:
+    name: str          # "all", "mentees", ...
+    page: str          # the print page in the built site: "print/mentees.html"
+    title: str         # the print page's title
+    content: str       # contents list and chapters
+    text_chars: int    # length of its text (to estimate the printed length of a book without a PDF)
+
+
+def collect(site_dir: Path, nav_pages: list[str], public: str = "", labels: dict[str, str] | None = None
+            ) -> list[Book]:
+    """Every print page's book, built from the built site's pages (nothing is written)."""
+    out = []
     for page_path in sorted(site_dir.glob("print/*.html")):
         text = page_path.read_text(encoding="utf-8")
         match = MARKER.search(text)
         if not match:
             continue
-        book = match.group(1)
+        name = match.group(1)
         book_page = page_path.relative_to(site_dir).as_posix()
-        sources = [s for s in chapters_for(book, nav_pages) if (site_dir / _html_path(s)).is_file()]
+        sources = [s for s in chapters_for(name, nav_pages) if (site_dir / _html_path(s)).is_file()]
         in_book = {_html_path(s): _slug(s) for s in sources}
         chapters, toc, notes = [], [], []
         for src in sources:
             article = ARTICLE.search((site_dir / _html_path(src)).read_text(encoding="utf-8"))
             if not article:
                 continue
-            title, chapter = chapter_html(src, article.group(1), book_page, in_book, notes, labels)
+            title, chapter = chapter_html(src, article.group(1), book_page, in_book, notes, labels, public)
             chapters.append(chapter)
-            toc.append(f'<li><a href="#{in_book[_html_path(src)]}">{htmllib.escape(title)}</a></li>')
+            anchor = in_book[_html_path(src)]
+            toc.append(f'<li data-target="#{anchor}"><a href="#{anchor}">{htmllib.escape(title)}</a></li>')
         contents = htmllib.escape((labels or LABELS)["contents"])
         content = (f'<nav class="ms-book-toc" aria-labelledby="ms-toc-title"><h2 id="ms-toc-title">{contents}</h2>'
                    f'<ol>{"".join(toc)}</ol></nav>' + "".join(chapters))
-        page_path.write_text(text[:match.start()] + content + text[match.end():], encoding="utf-8")
-        written.append(book_page)
-    return written
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S)
+        title = re.sub(r"<[^>]+>", "", heading.group(1)).strip() if heading else name
+        plain_text = re.sub(r"<[^>]+>", " ", content)
+        out.append(Book(name, book_page, htmllib.unescape(title), content, len(" ".join(plain_text.split()))))
+    return out
+
+
+def write(site_dir: Path, book: Book, notice: str = "") -> None:
+    """Fill a print page's marker with the notice (length, ready PDF) and the book."""
+    path = site_dir / book.page
+    text = path.read_text(encoding="utf-8")
+    match = MARKER.search(text)
+    if match:
+        path.write_text(text[:match.start()] + notice + book.content + text[match.end():], encoding="utf-8")
+
+
+def assemble(site_dir: Path, nav_pages: list[str], labels: dict[str, str] | None = None, public: str = "") -> list[str]:
+    """Fill every print page's marker (without notices). Returns the print pages written."""
+    books = collect(site_dir, nav_pages, public, labels)
+    for b in books:
+        write(site_dir, b)
+    return [b.page for b in books]
 
 
 # Stored as they are: these formats are compressed already, so deflating them again only costs time.

@@ -464,6 +464,50 @@ def walk_strings(obj: Any, loc: tuple = ()):
             yield from walk_strings(item, loc + (i,))
 
 
+def material_target(item: str, session: m.Session, templates: dict) -> tuple[str, str] | None:
+    """What a material named in a timed plan is: ('template', id), ('case', ''), ('material', id),
+    ('supply', ''), or None when it is none of these (then it is neither printed nor brought)."""
+    name = " ".join(item.lower().split())
+    if name.startswith(m.PARTICIPANTS_OWN) or name in m.SUPPLIES or any(
+            name.startswith(s + " ") for s in m.SUPPLIES if s != "none"):
+        return ("supply", "")
+    if name in ("printed case", "printed cases") and session.cases:
+        return ("case", "")
+    for x in session.materials:
+        if name == x.title.lower():
+            return ("material", x.id)
+    bare = name[:-len(" template")] if name.endswith(" template") else name
+    slug = re.sub(r"[^a-z0-9]+", "-", bare).strip("-")
+    if slug in templates:  # by id, so that a fork's own version of the template (another title) still counts
+        return ("template", slug)
+    for tid, t in templates.items():
+        if bare == t.title.lower():
+            return ("template", tid)
+    return None
+
+
+def _check_materials(rel: str, rid: str, session: m.Session, templates: dict) -> list[Problem]:
+    """Every material a timed plan names is a download (a template, the session's printed case or one of
+    its handouts, worksheets or cards) or something the room or the participants bring."""
+    problems = []
+    named: set[str] = set()
+    for i, activity in enumerate(session.activities):
+        for item in m.material_items(activity.materials):
+            target = material_target(item, session, templates)
+            if target is None:
+                problems.append(Problem(rel, None, f"curriculum[{rid}].activities[{i}].materials",
+                                        f"names '{item}', which is not a download: use a template's title or id "
+                                        "('... template'), 'Printed case', the title of one of the session's "
+                                        f"materials, or a supply ({', '.join(m.SUPPLIES[:-1])}, or \"participants' ...\")"))
+            elif target[0] == "material":
+                named.add(target[1])
+    for j, x in enumerate(session.materials):
+        if x.id not in named:
+            problems.append(Problem(rel, None, f"curriculum[{rid}].materials[{j}]",
+                                    f"'{x.title}' is not named in any activity's materials"))
+    return problems
+
+
 class _AnyKey(dict):
     """Stands in for a data set that failed to load, so its ids are not reported again."""
 
@@ -574,6 +618,8 @@ def load_site(docs_dir: str | Path, root: str | Path | None = None, today: dt.da
                 if ex.source not in refs:
                     problems.append(Problem(rel, None, f"{ds.name}[{rid}].examples[{i}].source",
                                             f"unknown reference '{ex.source}' (not in references.yml)"))
+            if ds.name == "curriculum" and "templates" not in broken:
+                problems += _check_materials(rel, rid, rec, loaded["templates"])
             if ds.name == "curriculum":
                 for i, tid in enumerate(rec.take_home_templates):
                     if "templates" not in broken and tid not in loaded["templates"]:

@@ -304,6 +304,16 @@ class Table(Strict):
     label: Label
     columns: list[Label] = Field(min_length=1, max_length=6)
     rows: int = Field(ge=1, le=12)
+    # Relative widths of the columns on paper, one per column (e.g. [3, 1, 1]: the first column three
+    # times as wide as each of the others); without it the columns share the width equally.
+    widths: list[Annotated[int, Field(ge=1, le=12)]] | None = None
+
+    @model_validator(mode="after")
+    def _one_width_per_column(self) -> "Table":
+        if self.widths is not None and len(self.widths) != len(self.columns):
+            raise ValueError(f"widths has {len(self.widths)} value(s) but there are {len(self.columns)} columns; "
+                             "give one relative width per column")
+        return self
 
 
 class Signature(Strict):
@@ -433,6 +443,55 @@ class SessionCase(Strict):
     prompts: list[Text] = Field(min_length=2)
 
 
+class Card(Strict):
+    title: Title
+    text: Text
+
+
+class Material(Strict):
+    """Something participants are handed in a session: a handout, a worksheet to write on, or a set of
+    cards to cut apart. Each is printed in the session's participant materials (a download), and the
+    timed plan names it by its title."""
+
+    id: Id
+    title: Title
+    kind: Literal["handout", "worksheet", "cards"]
+    intro: Text | None = None
+    points: list[Text] = Field(default_factory=list)  # a handout's points; a worksheet's questions
+    lines: int = Field(default=0, ge=0, le=12)  # a worksheet's writing lines under each question
+    cards: list[Card] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_content(self) -> "Material":
+        if self.kind == "cards" and not self.cards:
+            raise ValueError("a set of cards needs at least one card (cards: [{title, text}])")
+        if self.kind != "cards" and not self.points:
+            raise ValueError(f"a {self.kind} needs its points (points: [...])")
+        if self.kind == "worksheet" and self.lines < 1:
+            raise ValueError("a worksheet needs writing lines under each question (lines: 2 or more)")
+        return self
+
+
+# What a timed plan may name without it being a download: things the room or the participants bring.
+SUPPLIES = ("flip chart", "name cards", "sticky notes", "refreshments", "pens", "blank paper", "tape", "none")
+PARTICIPANTS_OWN = ("participants'", "participants’")
+
+
+def material_items(text: str) -> list[str]:
+    """The items a plan's materials name: 'Printed case; role cards' -> ['Printed case', 'role cards']
+    (separated by ';' or by ',' outside brackets)."""
+    items, depth, current = [], 0, ""
+    for ch in text:
+        depth += ch in "([" and 1 or (-1 if ch in ")]" else 0)
+        if ch in ";," and depth == 0:
+            items.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    items.append(current.strip())
+    return [i for i in items if i]
+
+
 class FacilitatorNotes(Strict):
     what_tends_to_happen: list[Text] = Field(min_length=1)
     difficult_moments: list[Text] = Field(min_length=1)
@@ -456,6 +515,16 @@ class Session(Record):
     take_home_templates: list[Id] = Field(default_factory=list)
     competencies: list[Literal[COMPETENCY_IDS]] = Field(default_factory=list)  # type: ignore[valid-type]
     references: list[Id] = Field(default_factory=list)
+    # Handouts, worksheets and cards for participants; the timed plan names them by title (see the loader).
+    materials: list[Material] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_materials(self) -> "Session":
+        ids = [x.id for x in self.materials]
+        titles = [x.title.lower() for x in self.materials]
+        if len(set(ids)) != len(ids) or len(set(titles)) != len(titles):
+            raise ValueError("materials: each needs its own id and title")
+        return self
 
     @field_validator("objectives")
     @classmethod
@@ -551,12 +620,17 @@ class Settings(Strict):
     relationship_length: Label
     term_trainee: Title
     term_faculty: Title
-    paper_size: Literal["A4", "Letter"] = "A4"
+    # The paper the PDF and Word downloads are laid out for; without it, both A4 and US Letter are offered.
+    paper_size: Literal["A4", "Letter"] | None = None
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")] = "en"
     repo_url: SafeUrl | None = None
     # Material asks the GitHub API for a repository's stars and forks on a reader's first visit: a request to a
     # third party, so it is off unless a fork opts in (the Content-Security-Policy then allows that host).
     repo_stats: bool = False
+    # The site's public address (e.g. https://mentoring.example.edu/), for absolute links in the PDF
+    # downloads and the print books. Without it, mkdocs.yml's site_url; without both, links to the
+    # site's own pages are left out of the PDFs.
+    public_url: SafeUrl | None = None
     primary_colour: HexColour = "#1d4f91"
     accent_colour: HexColour = "#a3246b"
     logo: _file_path("svg|png|jpg|jpeg|webp") | None = None  # type: ignore[valid-type]

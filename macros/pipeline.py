@@ -338,8 +338,7 @@ class Build:
         tasklists.apply(self.site_dir)
         if books:
             start = time.perf_counter()
-            book.assemble(self.site_dir, engines.nav_pages((self.config or {}).get("nav")),
-                          {"contents": site.messages.text("book.contents"), "links_in": site.messages.strings["book.links_in"]})
+            self._write_books(site, pdfs=downloads)
             self._timed("books", start)
         csp.apply(self.site_dir, repo_stats=bool(site.settings.repo_url and site.settings.repo_stats), serve=self.serve)
         if offline:
@@ -347,6 +346,30 @@ class Build:
             write_atomic(self.site_dir / OFFLINE_ZIP, book.offline_zip(self.site_dir, "mentoring-site", OFFLINE_ZIP,
                                                                          site.messages.text("offline.this_copy")))
             self._timed("offline zip", start)
+
+    def _write_books(self, site: Site, pdfs: bool = True) -> None:
+        """The print books, each with its length on paper before it, and a ready PDF of each audience book
+        (the whole guide's length is estimated from theirs: it is too long to lay out on every build)."""
+        msg = site.messages
+        collected = book.collect(self.site_dir, engines.nav_pages((self.config or {}).get("nav")),
+                                 downloads.public_base(site),
+                                 {"contents": msg.text("book.contents"), "links_in": msg.strings["book.links_in"]})
+        pdfs = downloads.books(site, collected, self.cache_dir) if pdfs else {}
+        paper = downloads.papers(site.settings.paper_size)[0]
+        laid_out = [(pdfs[b.name][2], b.text_chars) for b in collected if b.name in pdfs]
+        per_char = sum(p for p, _ in laid_out) / max(1, sum(c for _, c in laid_out)) if laid_out else 1 / 2500
+        for b in collected:
+            ready = pdfs.get(b.name)
+            if ready:
+                path, data, pages = ready
+                write_atomic(self.site_dir / path, data)
+                link = {"href": render.url(b.page, path, built_file=True), "save_as": path.rsplit("/", 1)[1],
+                        "size": msg.size(len(data))}
+            else:
+                pages, link = max(10, int(round(b.text_chars * per_char, -1))), None
+            notice = render.partial(site, "print/book-notice", pages=pages, paper=msg.text(f"doc.paper_{paper.lower()}"),
+                                    pdf=link)
+            book.write(self.site_dir, b, str(notice))
 
     def _write_redirects(self, site: Site) -> None:
         """A page at each old address that sends readers on to the page that replaced it."""

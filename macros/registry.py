@@ -56,13 +56,44 @@ SCHEMAS: dict[str, type[BaseModel]] = {"settings": m.SettingsFile, **{d.name: d.
 _SUFFIX = {"docx": ".docx", "pdf": ".pdf", "md": ".md.txt"}
 TEMPLATE_FORMATS = ("docx", "pdf", "md")
 GUIDE_FORMATS = ("docx", "pdf")
+PAPER_FORMATS = frozenset({"docx", "pdf"})  # formats laid out for a paper size
+PAPERS = ("A4", "Letter")
 
 
-def download_path(folder: str, stem: str, fmt: str) -> str:
-    """Where a download lives in the site: ``downloads/templates/mentoring-agreement.pdf``."""
-    return f"downloads/{folder}/{stem}{_SUFFIX[fmt]}"
+@dataclass(frozen=True)
+class Variant:
+    """One version of a download: on the site's first paper size or another (``paper``), branded with
+    the programme's name and contacts or a neutral blank copy (``blank``)."""
+
+    paper: str = ""  # "" = the first paper size (the settings' one, or A4 when they do not fix one)
+    blank: bool = False
+
+    @property
+    def suffix(self) -> str:
+        """'' for the branded file on the first paper; '-letter', '-blank', '-blank-letter' otherwise."""
+        return ("-blank" if self.blank else "") + (f"-{self.paper.lower()}" if self.paper else "")
 
 
-def download_name(stem: str, fmt: str) -> str:
+MAIN = Variant()
+
+
+def papers(paper_size: str | None) -> tuple[str, ...]:
+    """Paper sizes the downloads are laid out for: the one the settings fix, or A4 then Letter."""
+    return (paper_size,) if paper_size else PAPERS
+
+
+def variants(fmt: str, paper_size: str | None, blank: bool = True) -> list[tuple[Variant, str]]:
+    """Every version of a download in one format, with the paper size it is laid out for (main first)."""
+    sizes = papers(paper_size) if fmt in PAPER_FORMATS else papers(paper_size)[:1]
+    return [(Variant("" if i == 0 else size, b), size) for b in ((False, True) if blank else (False,))
+            for i, size in enumerate(sizes)]
+
+
+def download_path(folder: str, stem: str, fmt: str, variant: Variant = MAIN) -> str:
+    """Where a download lives in the site: ``downloads/templates/mentoring-agreement-blank-letter.pdf``."""
+    return f"downloads/{folder}/{stem}{variant.suffix}{_SUFFIX[fmt]}"
+
+
+def download_name(stem: str, fmt: str, variant: Variant = MAIN) -> str:
     """The file name a reader's browser saves it as."""
-    return f"{stem}.{fmt}"
+    return f"{stem}{variant.suffix}.{fmt}"

@@ -24,7 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import models as m
-from .registry import GUIDE_FORMATS, TEMPLATE_FORMATS, download_name, download_path
+from .registry import GUIDE_FORMATS, MAIN, TEMPLATE_FORMATS, download_name, download_path, variants
 from .text import block_html, escape, inline_html, plain
 
 if TYPE_CHECKING:  # the loader is a layer below; the renderers only read what it made
@@ -92,13 +92,23 @@ def _page_link(site: Site, page: str, target: str) -> dict:
     return {"href": url(page, target), "title": site.title_of(target)}
 
 
-def _downloads(site: Site, page: str, folder: str, stem: str, formats: Iterable[str]) -> list[dict]:
+def _downloads(site: Site, page: str, folder: str, stem: str, formats: Iterable[str],
+               all_variants: bool = False) -> list[dict]:
+    """Download links: the main file of each format, or (``all_variants``) every paper size and the blank copy."""
     t = site.messages
     out = []
     for fmt in formats:
-        path = download_path(folder, stem, fmt)
-        out.append({"href": url(page, path, built_file=True), "path": path, "save_as": download_name(stem, fmt),
-                    "name": t(f"format.{fmt}")})
+        options = variants(fmt, site.settings.paper_size) if all_variants else [(MAIN, "")]
+        several_papers = len({paper for _, paper in options}) > 1
+        for variant, paper in options:
+            path = download_path(folder, stem, fmt, variant)
+            name = t(f"format.{fmt}")
+            parts = ([t.text("doc.blank")] if variant.blank else []) + (
+                [t.text(f"doc.paper_{paper.lower()}")] if several_papers else [])
+            if parts:
+                name = t("doc.variant", format=name, variant=", ".join(parts))
+            out.append({"href": url(page, path, built_file=True), "path": path,
+                        "save_as": download_name(stem, fmt, variant), "name": name})
     return out
 
 
@@ -196,7 +206,7 @@ def template_page(site: Site, template_id: str, page: str) -> Markup:
     if t.credits:
         meta.append((msg("template.credits"), md(t.credits)))
     return partial(site, "template-page", purpose=md(t.purpose), meta=meta, summary=summary,
-                   downloads=_downloads(site, page, "templates", t.id, TEMPLATE_FORMATS),
+                   downloads=_downloads(site, page, "templates", t.id, TEMPLATE_FORMATS, all_variants=True),
                    form=template_form(site, template_id, page))
 
 
@@ -335,6 +345,7 @@ def session_page(site: Site, session_id: str, page: str) -> Markup:
         "summary": md(x.summary), "position": msg("session.position", number=x.number, track=msg.text(f"track.{x.track}")),
         "audience": md(x.audience), "group_size": md(x.group_size), "minutes": x.duration_minutes,
         "competencies": comps, "downloads": _downloads(site, page, "curriculum", x.id, GUIDE_FORMATS),
+        "materials": _downloads(site, page, "curriculum", f"{x.id}-materials", GUIDE_FORMATS),
         "objectives": [md(o) for o in x.objectives], "pre_work": [md(p) for p in x.pre_work],
         "activities": activities,
         "cases": [{"title": inline_html(cs.title), "scenario": block_html(cs.scenario, c),

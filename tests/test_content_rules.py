@@ -218,7 +218,7 @@ def test_no_page_claims_an_external_review_that_did_not_happen(upstream_site):
     assert reviewed == []
 
 
-def test_every_page_shows_editorial_and_external_review(built_site: Path, site):
+def test_every_page_shows_editorial_and_external_review(built_site: Path, upstream_site):
     for src in upstream_site.pages:
         html = (built_site / src.replace(".md", ".html")).read_text(encoding="utf-8")
         aside = html.split('class="ms-review"', 1)[1].split("</aside>", 1)[0]

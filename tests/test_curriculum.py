@@ -137,3 +137,75 @@ def test_answer_a_self_assessment_then_reload_and_delete(page, server, site):
     page.reload(wait_until="networkidle")
     assert page.locator("input[type=radio]:checked").count() == 0
     assert page.watch.foreign == [] and page.watch.errors == []
+
+
+# --------------------------------------------------------------------------- participant materials
+
+
+def test_every_material_a_plan_names_is_a_download_or_a_supply(site):
+    """The loader's check, on every activity of the real course: templates by title, the printed case,
+    the session's own handouts, worksheets and cards, or a supply."""
+    from macros.loader import _check_materials, material_target
+
+    kinds = set()
+    for sid, x in site.curriculum.items():
+        assert _check_materials("docs/data/curriculum.yml", sid, x, site.templates) == []
+        for a in x.activities:
+            for item in m.material_items(a.materials):
+                kinds.add(material_target(item, x, site.templates)[0])
+    assert kinds == {"template", "case", "material", "supply"}
+
+
+def test_a_plan_that_names_a_material_nobody_wrote_is_one_problem_per_activity(site):
+    from macros.loader import _check_materials
+
+    x = site.curriculum["communication"]
+    activities = [a.model_copy(update={"materials": "Observer prompt card; laminated bingo board"}) if i == 1 else a
+                  for i, a in enumerate(x.activities)]
+    problems = _check_materials("docs/data/curriculum.yml", x.id, x.model_copy(update={"activities": activities}),
+                                site.templates)
+    assert [str(p) for p in problems] == [
+        "docs/data/curriculum.yml: curriculum[communication].activities[1].materials: names 'laminated bingo board', "
+        "which is not a download: use a template's title or id ('... template'), 'Printed case', the title of one of the "
+        "session's materials, or a supply (flip chart, name cards, sticky notes, refreshments, pens, blank paper, "
+        "tape, or \"participants' ...\")"]
+    unused = x.model_copy(update={"materials": [*x.materials, x.materials[0].model_copy(update={"id": "spare", "title": "Spare"})]})
+    assert any("'Spare' is not named in any activity's materials" in str(p)
+               for p in _check_materials("docs/data/curriculum.yml", x.id, unused, site.templates))
+
+
+def test_a_template_is_named_by_its_id_too_so_a_forks_own_version_still_counts(site):
+    from macros.loader import material_target
+
+    x = site.curriculum["aligning-expectations"]
+    renamed = {**site.templates, "mentoring-agreement": site.templates["mentoring-agreement"].model_copy(
+        update={"title": "Accord de mentorat (Genève)"})}
+    assert material_target("Mentoring agreement template", x, renamed) == ("template", "mentoring-agreement")
+    assert material_target("Accord de mentorat (Genève) template", x, renamed) == ("template", "mentoring-agreement")
+    assert material_target("Accord template", x, renamed) is None
+
+
+def test_a_material_needs_its_content():
+    with pytest.raises(ValidationError, match="a set of cards needs at least one card"):
+        m.Material.model_validate({"id": "c", "title": "Cards", "kind": "cards"})
+    with pytest.raises(ValidationError, match="a worksheet needs writing lines"):
+        m.Material.model_validate({"id": "w", "title": "W", "kind": "worksheet", "points": ["Why?"]})
+    assert m.material_items("Printed case; role cards, flip chart (A1, lined)") == ["Printed case", "role cards",
+                                                                                   "flip chart (A1, lined)"]
+
+
+def test_each_session_offers_its_participant_materials(built_site: Path, site):
+    from macros.registry import download_path
+
+    for x in site.curriculum.values():
+        pdf_path = built_site / download_path("curriculum", f"{x.id}-materials", "pdf")
+        text = pdf_text(pdf_path.read_bytes())
+        docx = docx_text((built_site / download_path("curriculum", f"{x.id}-materials", "docx")).read_bytes())
+        for case in x.cases:
+            assert _norm(plain(case.title)) in text and _norm(plain(case.title)) in docx, x.id
+        for mt in x.materials:
+            assert _norm(mt.title) in text and _norm(mt.title) in docx, (x.id, mt.title)
+            for card in mt.cards:
+                assert _norm(card.title) in text, (x.id, card.title)
+        page = (built_site / site.page_of("curriculum", x.id).replace(".md", ".html")).read_text(encoding="utf-8")
+        assert f'{x.id}-materials.pdf"' in page and f'{x.id}-materials.docx"' in page

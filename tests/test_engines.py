@@ -71,6 +71,9 @@ def test_the_same_pages_with_the_same_text(engine_site, built_site: Path):
     for rel in sorted(pages):
         if rel == "404.html":
             continue
+        if not ARTICLE.search((built_site / rel).read_text(encoding="utf-8")):  # a moved page's redirect, which
+            assert (site / rel).read_bytes() == (built_site / rel).read_bytes(), rel  # the finish stage writes alike
+            continue
         ratio = similarity(visible_text(built_site / rel), visible_text(site / rel))
         if ratio < 0.97:
             off[rel] = round(ratio, 3)

@@ -11,6 +11,7 @@ shown (escaped), so that a field silently dropped does not pass.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
@@ -57,6 +58,20 @@ def _poison(value: Any, check) -> tuple[Any, int]:
     return value, count
 
 
+def _keep_material_references(session: dict, original: dict, template_ids: dict[str, str]) -> None:
+    """A timed plan names its materials by title, as ids name records: the names stay valid (templates by
+    id, since their titles are poisoned), so the build checks the payload rather than a broken reference.
+    The materials' other text (points, cards, intros) stays poisoned."""
+    for material, was in zip(session.get("materials", []), original.get("materials", [])):
+        material["title"] = was["title"]
+    for activity, was in zip(session["activities"], original["activities"]):
+        items = []
+        for item in m.material_items(was["materials"]):
+            bare = item.lower().removesuffix(" template")
+            items.append(f"{template_ids[bare]} template" if bare in template_ids else item)
+        activity["materials"] = "; ".join(items)
+
+
 def _valid(model: type[BaseModel], data: Any) -> bool:
     try:
         model.model_validate(data)
@@ -72,14 +87,19 @@ def hostile_site(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("hostile") / "project")
     docs = project / "docs"
     poisoned = 0
+    template_ids = {t["title"].lower(): t["id"] for t in
+                    yaml.safe_load((docs / "data/templates.yml").read_text(encoding="utf-8"))["templates"]}
     for ds in DATASETS:
         path = docs / "data" / f"{ds.name}.yml"
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for record in data[ds.name]:
             def check(record=record, ds=ds) -> bool:
                 return _valid(ds.model.model_fields[ds.name].annotation.__args__[0], record)
+            original = copy.deepcopy(record)
             _, n = _poison(record, check)
             poisoned += n
+            if ds.name == "curriculum":
+                _keep_material_references(record, original, template_ids)
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     settings_path = docs / "data" / "settings.yml"
     settings = yaml.safe_load(settings_path.read_text(encoding="utf-8"))

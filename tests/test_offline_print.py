@@ -87,3 +87,50 @@ def test_offline_zip_works_from_the_file_system(built_site: Path, browser, tmp_p
     context.close()
     assert foreign == []
 
+
+
+def test_each_audience_book_is_offered_as_a_ready_pdf_and_every_book_shows_its_length(built_site: Path):
+    from pypdf import PdfReader
+
+    for name in ("mentees", "mentors", "programme-leads"):
+        html = (built_site / f"print/{name}.html").read_text(encoding="utf-8")
+        notice = re.search(r'<p class="ms-book-size">(.*?)</p>', html, re.S)
+        assert notice and f'href="../downloads/books/{name}.pdf"' in notice.group(1)
+        pages = int(re.search(r"about (\d+) pages", notice.group(1)).group(1))
+        reader = PdfReader(built_site / f"downloads/books/{name}.pdf")
+        assert len(reader.pages) == pages
+        root = reader.trailer["/Root"]
+        assert "/StructTreeRoot" in root and reader.outline  # tagged, with bookmarks for its chapters
+        assert html.index('class="ms-book-size"') < html.index('class="ms-book-toc"')  # shown before the book
+    whole = (built_site / "print/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<p class="ms-book-size">[^<]*about \d{2,}0 pages', whole)  # estimated, in tens
+
+
+def test_book_link_footnotes_use_the_public_address_when_there_is_one():
+    from macros.book import chapter_html
+
+    article = '<h1>T</h1><p>See <a href="../references.html#ref-x">the library</a> and <a href="https://doi.org/1">a paper</a>.</p>'
+    notes: list[str] = []
+    _, html = chapter_html("mentees/a.md", article, "print/mentees.html", {"mentees/a.html": "ch-mentees-a"}, notes,
+                           public="https://mentoring.example.edu/")
+    assert notes == ["https://mentoring.example.edu/references.html#ref-x", "https://doi.org/1"]
+    _, html = chapter_html("mentees/a.md", article, "print/mentees.html", {"mentees/a.html": "ch-mentees-a"}, notes)
+    assert notes[0] == "/references.html#ref-x"  # without one, a path from the site's root
+
+
+def test_book_pdf_pages_never_end_with_a_heading(built_site: Path):
+    """A rendered-page check on the ready PDF: the last line of text on each page (header and footer
+    aside) is never one of the book's headings."""
+    import html as htmllib
+
+    from pypdf import PdfReader
+
+    page = (built_site / "print/mentors.html").read_text(encoding="utf-8")
+    headings = {" ".join(htmllib.unescape(re.sub(r"<[^>]+>", "", h)).split())
+                for h in re.findall(r"<h[2-5][^>]*>(.*?)</h[2-5]>", page, re.S)}
+    reader = PdfReader(built_site / "downloads/books/mentors.pdf")
+    assert len(reader.pages) > 5
+    for i, pg in enumerate(reader.pages[:-1]):
+        lines = [ln.strip() for ln in pg.extract_text().splitlines() if ln.strip()]
+        body = [ln for ln in lines if not re.search(r"Page \d+ of \d+|· version \d{4}-\d\d-\d\d|^Mentoring in Medical Education ·", ln)]
+        assert body and " ".join(body[-1].split()) not in headings, (i + 1, body[-1])

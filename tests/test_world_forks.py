@@ -102,6 +102,53 @@ def test_the_forks_own_page_and_template_are_in_its_script(world_fork):
     assert "ms-form" in agreement
 
 
+def test_the_forks_downloads_name_it_in_its_script_and_language(world_fork):
+    """The agreement a fork's faculty download names the programme in its own script, in a PDF whose text
+    extracts as that script (not boxes) and which declares the fork's language, and in a Word file."""
+    import io
+
+    from pypdf import PdfReader
+
+    from .test_downloads import docx_text, pdf_text
+
+    name, _, site = world_fork
+    folder = site / "downloads/templates"
+    pdf = (folder / "mentoring-agreement.pdf").read_bytes()
+    docx = (folder / "mentoring-agreement.docx").read_bytes()
+    want = re.sub(r"\s+", "", FORKS[name]["name"])
+    assert want in re.sub(r"\s+", "", pdf_text(pdf)), name
+    assert want in re.sub(r"\s+", "", docx_text(docx)), name
+    assert PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"] == FORKS[name]["lang"]
+
+
+def test_a_search_in_the_forks_script_finds_its_pages_in_chromium(world_fork, browser):
+    """Typed into the search box in Chromium, a word in the fork's script returns results (the search
+    worker segments Japanese and stems Arabic with the language's own lunr support, served locally)."""
+    import functools
+    import http.server
+    import threading
+
+    from .conftest import PageWatch, _Quiet
+
+    name, _, site = world_fork
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    context = browser.new_context(service_workers="block")
+    try:
+        page = context.new_page()
+        watch = PageWatch(page, base)
+        page.goto(f"{base}/index.html", wait_until="networkidle")
+        page.keyboard.press("/")
+        page.locator("input.md-search__input").press_sequentially(FORKS[name]["query"], delay=30)
+        page.locator(".md-search-result__item").first.wait_for(timeout=20000)
+        assert page.locator(".md-search-result__item").count() >= 1
+        assert watch.errors == [] and watch.foreign == []
+    finally:
+        context.close()
+        httpd.shutdown()
+
+
 def test_the_bilingual_fork_has_a_switcher_and_a_site_per_language(tmp_path: Path):
     project = make_fork(tmp_path, "geneve")
     out = project / "site"
