@@ -209,7 +209,10 @@ def test_a_forks_own_template_is_listed_in_the_templates_tab(fork_site: Path):
 
     html = (fork_site / "local/templates/carnet-de-bord.html").read_text(encoding="utf-8")
     active_tab = re.search(r'md-tabs__item--active">\s*<a[^>]*>\s*(.*?)\s*</a>', html, re.S)
-    assert active_tab and active_tab.group(1).strip() == "Templates"
+    import yaml
+
+    french = yaml.safe_load((ROOT / "docs/messages/fr.yml").read_text(encoding="utf-8"))["messages"]["strings"]
+    assert active_tab and active_tab.group(1).strip() == french["nav.templates"]  # the fork's language
     assert 'href="../../templates/mentoring-agreement.html"' in html  # with the upstream templates
     contacts = (fork_site / "local/contacts.html").read_text(encoding="utf-8")
     assert "carnet-de-bord.html" not in contacts.split('class="md-content"')[0]  # not in the local tab

@@ -27,7 +27,7 @@ FORKS = {
 # foot): none of them may stay in English on a fork in another language.
 UI_KEYS = ["ticks.clear", "ticks.privacy", "template.about", "template.howto", "template.form_heading",
            "review.last", "review.next", "review.external", "review.not_yet", "sa.show_summary", "sa.delete",
-           "sa.privacy", "nav.home", "nav.evidence", "nav.templates", "nav.training", "nav.mentees", "nav.mentors"]
+           "sa.privacy", "nav.home", "nav.evidence", "nav.templates", "nav.training", "nav.trainees", "nav.mentors"]
 
 
 def make_fork(tmp: Path, name: str) -> Path:
@@ -68,6 +68,9 @@ def test_no_english_interface_string_is_left(world_fork):
     left = {}
     for page in _pages(site):
         text = re.sub(r"\s+", " ", page.read_text(encoding="utf-8"))
+        # An upstream page not yet translated shows its English body, marked lang="en": that is content,
+        # not the interface (the banner above it says so). The interface around it must be translated.
+        text = re.sub(r'<article class="md-content__inner md-typeset" lang="en".*?</article>', "", text)
         for key, value in english.items():
             if re.search(r">\s*" + re.escape(value) + r"\s*<", text):
                 left.setdefault(key, page.relative_to(site).as_posix())
