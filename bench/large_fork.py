@@ -32,6 +32,14 @@ from pathlib import Path
 
 import yaml
 
+
+class _NoAliases(yaml.SafeDumper):
+    """Copies share nested values (lists of authors, sections); write each out in full, since the site
+    refuses YAML anchors and aliases in data."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
 from common import Context, build, clear_cache, copy_project, dir_size, log, rnd
 
 COPIES = 9  # upstream + 9 copies = 10x
@@ -106,7 +114,7 @@ def make_fork(project: Path, dest: Path) -> dict:
         for r in refs:
             new_refs.append({**r, "id": f"{r['id']}-copy{n}"})
     (local / "references.yml").write_text(
-        yaml.safe_dump({"references": new_refs}, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+        yaml.dump({"references": new_refs}, Dumper=_NoAliases, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
 
     templates = yaml.safe_load((docs / "data" / "templates.yml").read_text(encoding="utf-8"))["templates"]
     new_templates = []
@@ -124,7 +132,7 @@ def make_fork(project: Path, dest: Path) -> dict:
             (local / "templates" / f"{tid}.md").write_text(f'{head}\n{{{{ template_page("{tid}") }}}}\n',
                                                            encoding="utf-8")
     (local / "templates.yml").write_text(
-        yaml.safe_dump({"templates": new_templates}, allow_unicode=True, sort_keys=False, width=1000),
+        yaml.dump({"templates": new_templates}, Dumper=_NoAliases, allow_unicode=True, sort_keys=False, width=1000),
         encoding="utf-8")
     return {"pages": sum(1 for _ in docs.rglob("*.md")), "upstream_pages": len(upstream_pages),
             "templates": len(templates) * (COPIES + 1), "references": len(refs) * (COPIES + 1)}

@@ -338,7 +338,7 @@ class Build:
         tasklists.apply(self.site_dir)
         if books:
             start = time.perf_counter()
-            self._write_books(site, pdfs=downloads)
+            self._write_books(site, pdfs=downloads and self.with_downloads)
             self._timed("books", start)
         csp.apply(self.site_dir, repo_stats=bool(site.settings.repo_url and site.settings.repo_stats), serve=self.serve)
         if offline:
