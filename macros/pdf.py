@@ -441,12 +441,7 @@ class Finisher:
                     field.pop(key, None)
                 groups.setdefault(field["Parent"], self.legends.get(id(el)) or el.get("name") or "")
                 continue
-            name = el.get("name") or el.get("data-ms-key") or el.get("id") or "field"
-            unique, n = name, 1
-            while unique in used:
-                n += 1
-                unique = f"{name}-{n}"
-            used.add(unique)
+            unique = _unique(el.get("name") or el.get("data-ms-key") or el.get("id") or "field", used)
             field["T"] = pydyf.String(unique)
             field["TU"] = pydyf.String(self.tooltip(el) or unique)
             if "DA" in field:
@@ -457,13 +452,18 @@ class Finisher:
             if isinstance(obj, pydyf.Dictionary) and obj.get("Kids") is not None and obj.reference in groups:
                 obj["TU"] = pydyf.String(groups[obj.reference] or "")
                 name = obj["T"].string if hasattr(obj["T"], "string") else str(obj["T"])
-                unique, n = name, 1
-                while unique in used:
-                    n += 1
-                    unique = f"{name}-{n}"
-                used.add(unique)
-                obj["T"] = pydyf.String(unique)
+                obj["T"] = pydyf.String(_unique(name, used))
         acro["Fields"] = pydyf.Array([ref for ref in acro["Fields"] if ref not in kids])
+
+
+def _unique(name: str, used: set[str]) -> str:
+    """A field name not used yet in this PDF ('Goal', then 'Goal-2' ...); recorded as used."""
+    unique, n = name, 1
+    while unique in used:
+        n += 1
+        unique = f"{name}-{n}"
+    used.add(unique)
+    return unique
 
 
 # --------------------------------------------------------------------------- the layout of a form on paper
